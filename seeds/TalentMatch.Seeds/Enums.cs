@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace TalentMatch.Seeds;
 
 /// <summary>Highest completed degree. Numeric values match the contracts (0 none .. 3 doctorate).</summary>
@@ -11,7 +13,13 @@ public enum TalentTier { None = 0, Young = 1, Provincial = 2, National = 3 }
 public enum EmploymentModes { None = 0, FullTime = 1, FlexiblePartTime = 2, Visiting = 4 }
 
 /// <summary>EURAXESS research profiles R1..R4 (numeric value = stage number, as in the contracts).</summary>
-public enum CareerStage { R1 = 1, R2 = 2, R3 = 3, R4 = 4 }
+public enum CareerStage
+{
+    [JsonStringEnumMemberName("R1")] R1 = 1,
+    [JsonStringEnumMemberName("R2")] R2 = 2,
+    [JsonStringEnumMemberName("R3")] R3 = 3,
+    [JsonStringEnumMemberName("R4")] R4 = 4,
+}
 
 /// <summary>Kind of institution (JSON: hospital, laboratory, university, institute).</summary>
 public enum InstitutionKind { Hospital, Laboratory, University, Institute }

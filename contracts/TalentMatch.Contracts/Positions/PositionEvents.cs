@@ -1,0 +1,29 @@
+namespace TalentMatch.Contracts.Positions;
+
+/// <summary>What matching needs to know about an opening.</summary>
+/// <param name="MinimumDegree">0 none, 1 bachelor, 2 master, 3 doctorate.</param>
+/// <param name="CareerStageMin">EURAXESS stage 1..4.</param>
+/// <param name="EmploymentMode">One flag: 1 full-time, 2 flexible part-time, 4 visiting.</param>
+public sealed record PositionMatchingView(
+    Guid InstitutionId,
+    string Title,
+    string City,
+    IReadOnlyList<string> ResearchFields,
+    IReadOnlyList<string> RequiredSkills,
+    IReadOnlyList<string> PreferredSkills,
+    int MinimumDegree,
+    int CareerStageMin,
+    int CareerStageMax,
+    double MinimumYears,
+    int EmploymentMode);
+
+public sealed record PositionOpened(
+    Guid EventId, DateTimeOffset OccurredAt, Guid AggregateId, long AggregateVersion,
+    PositionMatchingView View) : IIntegrationEvent;
+
+public sealed record PositionUpdated(
+    Guid EventId, DateTimeOffset OccurredAt, Guid AggregateId, long AggregateVersion,
+    PositionMatchingView View) : IIntegrationEvent;
+
+public sealed record PositionClosed(
+    Guid EventId, DateTimeOffset OccurredAt, Guid AggregateId, long AggregateVersion) : IIntegrationEvent;

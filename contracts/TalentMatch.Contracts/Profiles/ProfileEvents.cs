@@ -1,0 +1,30 @@
+namespace TalentMatch.Contracts.Profiles;
+
+/// <summary>
+/// The part of a profile that matching may see. It is keyed by the pseudonymous profile id and carries no
+/// personal data: no name, e-mail, phone or anything else that identifies the researcher.
+/// </summary>
+/// <param name="DegreeLevel">0 none, 1 bachelor, 2 master, 3 doctorate.</param>
+/// <param name="CareerStage">EURAXESS stage 1..4 (R1..R4).</param>
+/// <param name="EmploymentModes">Flags: 1 full-time, 2 flexible part-time, 4 visiting.</param>
+public sealed record ProfileMatchingView(
+    IReadOnlyList<string> ResearchFields,
+    IReadOnlyList<string> Skills,
+    int DegreeLevel,
+    int CareerStage,
+    double YearsOfExperience,
+    int PublicationsCount,
+    IReadOnlyList<string> PreferredCities,
+    int EmploymentModes,
+    bool ConsentToMatching);
+
+public sealed record ProfileRegistered(
+    Guid EventId, DateTimeOffset OccurredAt, Guid AggregateId, long AggregateVersion,
+    ProfileMatchingView View) : IIntegrationEvent;
+
+public sealed record ProfileUpdated(
+    Guid EventId, DateTimeOffset OccurredAt, Guid AggregateId, long AggregateVersion,
+    ProfileMatchingView View) : IIntegrationEvent;
+
+public sealed record ProfileWithdrawn(
+    Guid EventId, DateTimeOffset OccurredAt, Guid AggregateId, long AggregateVersion) : IIntegrationEvent;

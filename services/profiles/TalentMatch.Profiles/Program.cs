@@ -1,0 +1,18 @@
+using TalentMatch.Hosting.Messaging;
+using TalentMatch.Hosting.Persistence;
+using TalentMatch.Hosting.Web;
+using TalentMatch.Profiles;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddServiceDatabase<ProfilesDbContext>();
+builder.AddServiceMessaging<ProfilesDbContext>();
+builder.Services.AddProfiles();
+
+var app = builder.Build();
+app.MapServiceDefaults();
+app.MapProfilesApi();
+app.MapReferenceDataApi();
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,147 @@
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TalentMatch.Hosting.Messaging;
+using TalentMatch.Hosting.Web;
+
+namespace TalentMatch.Hosting.Persistence;
+
+public static class ServiceDatabase
+{
+    public const string ConnectionStringName = "Database";
+
+    /// <summary>
+    /// Registers the service's own PostgreSQL database: the DbContext, a readiness check, and a start-up step that
+    /// applies the checked-in migrations (creating the database if needed) before anything else runs.
+    /// </summary>
+    public static WebApplicationBuilder AddServiceDatabase<TContext>(this WebApplicationBuilder builder)
+        where TContext : DbContext
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
+            ?? throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionStringName} is not configured; set ConnectionStrings__{ConnectionStringName}.");
+
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddDbContext<TContext>((sp, options) => options
+            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+            .AddInterceptors(new OutboxCommitInterceptor(sp.GetRequiredService<OutboxSignal>()))
+            // Migrations are written by hand (the EF design-time package is not served here), so EF has no model
+            // snapshot to compare with; a test checks instead that the migrated schema matches the model.
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+
+        builder.Services.AddHostedService<DatabaseMigrator<TContext>>();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck<TContext>>("database", tags: [HealthTags.Ready]);
+        return builder;
+    }
+
+    /// <summary>Names every table and column in snake_case so hand-written SQL reads like PostgreSQL.</summary>
+    public static void UseSnakeCaseNames(this ModelBuilder modelBuilder)
+    {
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            if (entity.GetTableName() is { } table && entity.GetViewName() is null)
+            {
+                entity.SetTableName(ToSnakeCase(table));
+            }
+
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(ToSnakeCase(property.Name));
+            }
+
+            foreach (var key in entity.GetKeys())
+            {
+                key.SetName(ToSnakeCase(key.GetName()!));
+            }
+
+            foreach (var index in entity.GetIndexes())
+            {
+                index.SetDatabaseName(ToSnakeCase(index.GetDatabaseName()!));
+            }
+        }
+    }
+
+    public static string ToSnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && name[i - 1] != '_' && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]))))
+                {
+                    sb.Append('_');
+                }
+
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
+}
+
+/// <summary>Applies migrations at start-up, waiting a bounded time for PostgreSQL to accept connections.</summary>
+internal sealed partial class DatabaseMigrator<TContext>(IServiceProvider services, ILogger<DatabaseMigrator<TContext>> logger)
+    : IHostedService where TContext : DbContext
+{
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var scope = services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<TContext>();
+                var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+                await db.Database.MigrateAsync(cancellationToken);
+                LogMigrated(logger, typeof(TContext).Name, pending.Count, string.Join(", ", pending));
+                return;
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException && DateTimeOffset.UtcNow - started < MaxWait)
+            {
+                LogWaiting(logger, typeof(TContext).Name, attempt, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)), cancellationToken);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Context}: applied {Count} pending migration(s) {Names}")]
+    private static partial void LogMigrated(ILogger logger, string context, int count, string names);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Context}: database not reachable yet (attempt {Attempt}): {Reason}")]
+    private static partial void LogWaiting(ILogger logger, string context, int attempt, string reason);
+}
+
+internal sealed class DatabaseHealthCheck<TContext>(TContext db) : IHealthCheck where TContext : DbContext
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await db.Database.CanConnectAsync(cancellationToken)
+                ? HealthCheckResult.Healthy("PostgreSQL reachable")
+                : HealthCheckResult.Unhealthy("PostgreSQL not reachable");
+        }
+        catch (Exception e)
+        {
+            return HealthCheckResult.Unhealthy("PostgreSQL not reachable", e);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using FluentValidation;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace TalentMatch.Hosting.Web;
+
+public static class ServiceDefaults
+{
+    /// <summary>Largest request body any endpoint accepts; bulk imports raise it for their own route.</summary>
+    public const long MaxRequestBodyBytes = 256 * 1024;
+
+    public static readonly JsonSerializerOptions Json = ConfigureJson(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    public static JsonSerializerOptions ConfigureJson(JsonSerializerOptions options)
+    {
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        // Unknown members are an error rather than silently dropped: a typo in a field name must not pass as "absent".
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        return options;
+    }
+
+    /// <summary>Problem details for every error, JSON conventions, health checks and OpenAPI.</summary>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+            ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier));
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        // Binding failures (malformed JSON, wrong types) throw, so the handler above can name the offending field.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), tags: [HealthTags.Live]);
+        builder.Services.AddOpenApi();
+        // Validation errors name fields the way clients send them (camelCase JSON), not as C# properties.
+        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        return builder;
+    }
+
+    public static WebApplication MapServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(RejectOversizedBodies);
+        app.MapHealthChecks("/health/live", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains(HealthTags.Live),
+            ResponseWriter = WriteHealthReport,
+        });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains(HealthTags.Ready),
+            ResponseWriter = WriteHealthReport,
+        });
+        app.MapOpenApi();
+        return app;
+    }
+
+    /// <summary>
+    /// Answers 413 problem details for a declared body above the limit before anything reads it. Kestrel enforces the
+    /// same limit for bodies without a Content-Length (chunked), which surface as a <see cref="BadHttpRequestException"/>.
+    /// </summary>
+    private static async Task RejectOversizedBodies(HttpContext context, RequestDelegate next)
+    {
+        // An endpoint that takes larger bodies (bulk import) says so with IRequestSizeLimitMetadata.
+        var limit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? MaxRequestBodyBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status413PayloadTooLarge,
+                    Title = "The request body is too large.",
+                    Detail = $"Bodies are limited to {limit / 1024} KiB.",
+                },
+            });
+            return;
+        }
+
+        await next(context);
+    }
+
+    private static Task WriteHealthReport(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        var body = new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = e.Value.Status.ToString(),
+                description = e.Value.Description ?? e.Value.Exception?.Message,
+            }),
+        };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body, Json));
+    }
+}
+
+public static class HealthTags
+{
+    public const string Live = "live";
+    public const string Ready = "ready";
+}

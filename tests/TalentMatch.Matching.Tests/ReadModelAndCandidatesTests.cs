@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using TalentMatch.Contracts.Positions;
+using TalentMatch.Contracts.Profiles;
+using TalentMatch.Hosting.Messaging;
+using TalentMatch.Matching;
+using TalentMatch.Testing;
+
+namespace TalentMatch.Matching.Tests;
+
+public sealed class MatchingHost : ServiceHost<Program>;
+
+/// <summary>Consumers, inbox and version guards against real PostgreSQL; events enter through the in-memory bus.</summary>
+public sealed class ReadModelAndCandidatesTests(MatchingHost host) : IClassFixture<MatchingHost>
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private readonly HttpClient _client = host.CreateClient();
+
+    private static ProfileMatchingView Immunologist(int years = 10, bool consent = true, params string[] fields) => new(
+        fields.Length > 0 ? fields : ["MED.IMMUNO.TUMOUR"], ["flow cytometry"], 3, 3, years, 20, ["Chongqing"], 1, consent);
+
+    private static PositionMatchingView ImmunologyPi() => new(
+        Guid.NewGuid(), "PI, tumour immunology", "Chongqing", ["MED.IMMUNO"], ["flow cytometry"], [], 3, 3, 4, 8, 1);
+
+    [Fact]
+    public async Task A_profile_in_the_position_field_is_ranked_with_its_score_parts()
+    {
+        var position = await OpenPosition();
+        var strong = await Register(Immunologist(years: 12));
+        var weak = await Register(Immunologist(years: 2, fields: "MED.IMMUNO.INFECT"));
+        var unrelated = await Register(Immunologist(fields: "ENG.MATERIALS"));
+        var noConsent = await Register(Immunologist(consent: false));
+
+        var candidates = await CandidatesUntil(position, ids => ids.Contains(strong) && ids.Contains(weak));
+
+        var ids = Ids(candidates);
+        Assert.True(ids.IndexOf(strong) < ids.IndexOf(weak));
+        Assert.DoesNotContain(unrelated, ids);
+        Assert.DoesNotContain(noConsent, ids);
+        var first = candidates["candidates"]!["items"]!.AsArray().First(c => c!["profileId"]!.GetValue<Guid>() == strong)!;
+        Assert.Equal(1.0, first["score"]!.GetValue<double>(), 6);
+        Assert.Equal(["researchFields", "skills", "degree", "experience"], first["parts"]!.AsArray().Select(p => p!["criterion"]!.GetValue<string>()));
+        Assert.Equal("baseline", candidates["scorer"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_older_version_never_overwrites_a_newer_one()
+    {
+        var position = await OpenPosition();
+        var id = Guid.NewGuid();
+        await Publish(new ProfileUpdated(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 2, Immunologist(fields: "ENG.MATERIALS")));
+        await Eventually.True(async () => await VersionOf(id) == 2, Wait, "version 2 to be applied");
+
+        var stale = Guid.NewGuid();
+        await Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, Immunologist()), stale);
+        await Eventually.True(() => InboxHas(stale), Wait, "the stale event to be consumed");
+
+        Assert.Equal(2, await VersionOf(id));
+        Assert.DoesNotContain(id, Ids(await Candidates(position)));
+    }
+
+    [Fact]
+    public async Task A_redelivered_message_has_no_second_effect()
+    {
+        var id = Guid.NewGuid();
+        var messageId = Guid.NewGuid();
+        await Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, Immunologist()), messageId);
+        await Eventually.True(async () => await VersionOf(id) == 1, Wait, "the first delivery");
+
+        // Same message id, different content: only the inbox can tell it is a duplicate.
+        await Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 5, Immunologist(fields: "ENG.MATERIALS")), messageId);
+        await Publish(new ProfileUpdated(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 2, Immunologist(years: 3)));
+        await Eventually.True(async () => await VersionOf(id) == 2, Wait, "the following update");
+
+        var inboxRows = await host.WithDbAsync<MatchingDbContext, int>(db => db.Set<InboxMessage>().CountAsync(m => m.MessageId == messageId));
+        Assert.Equal(1, inboxRows);
+    }
+
+    [Fact]
+    public async Task Withdrawn_profiles_leave_and_closed_positions_are_gone()
+    {
+        var position = await OpenPosition();
+        var id = await Register(Immunologist());
+        await CandidatesUntil(position, ids => ids.Contains(id));
+
+        await Publish(new ProfileWithdrawn(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 2));
+        await CandidatesUntil(position, ids => !ids.Contains(id));
+
+        await Publish(new PositionClosed(Guid.NewGuid(), DateTimeOffset.UtcNow, position, 2));
+        await Eventually.True(async () => (await _client.GetAsync($"/api/positions/{position}/candidates")).StatusCode == HttpStatusCode.NotFound,
+            Wait, "the closed position to disappear");
+    }
+
+    [Fact]
+    public async Task Unknown_positions_and_bad_paging_get_problem_details()
+    {
+        var unknown = await _client.GetAsync($"/api/positions/{Guid.NewGuid()}/candidates");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync($"/api/positions/{Guid.NewGuid()}/candidates?pageSize=0")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_migrated_schema_matches_the_model() =>
+        await host.WithDbAsync<MatchingDbContext, bool>(async db =>
+        {
+            await SchemaAssert.MigratedSchemaMatchesModel(db);
+            return true;
+        });
+
+    private async Task<Guid> OpenPosition()
+    {
+        var id = Guid.NewGuid();
+        await Publish(new PositionOpened(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, ImmunologyPi()));
+        await Eventually.True(async () => (await _client.GetAsync($"/api/positions/{id}/candidates")).IsSuccessStatusCode, Wait, "the position to reach matching");
+        return id;
+    }
+
+    private async Task<Guid> Register(ProfileMatchingView view)
+    {
+        var id = Guid.NewGuid();
+        await Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, view));
+        await Eventually.True(async () => await VersionOf(id) == 1, Wait, "the profile to reach the read model");
+        return id;
+    }
+
+    private Task Publish<T>(T message, Guid? messageId = null) where T : class =>
+        host.Services.GetRequiredService<IBus>().Publish(message, ctx => ctx.MessageId = messageId ?? Guid.NewGuid());
+
+    private Task<long?> VersionOf(Guid profileId) =>
+        host.WithDbAsync<MatchingDbContext, long?>(db => db.CandidateProfiles.Where(c => c.ProfileId == profileId).Select(c => (long?)c.Version).FirstOrDefaultAsync());
+
+    private Task<bool> InboxHas(Guid messageId) =>
+        host.WithDbAsync<MatchingDbContext, bool>(db => db.Set<InboxMessage>().AnyAsync(m => m.MessageId == messageId));
+
+    private async Task<JsonObject> Candidates(Guid position) =>
+        (await _client.GetFromJsonAsync<JsonObject>($"/api/positions/{position}/candidates?pageSize=200"))!;
+
+    private Task<JsonObject> CandidatesUntil(Guid position, Func<List<Guid>, bool> condition) =>
+        Eventually.Get(() => Candidates(position), c => condition(Ids(c)), Wait, "the candidate list to change");
+
+    private static List<Guid> Ids(JsonObject candidates) =>
+        candidates["candidates"]!["items"]!.AsArray().Select(c => c!["profileId"]!.GetValue<Guid>()).ToList();
+}

@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using TalentMatch.Hosting.Messaging;
+using TalentMatch.Positions;
+using TalentMatch.Testing;
+
+namespace TalentMatch.Positions.Tests;
+
+public sealed class PositionsHost : ServiceHost<Program>;
+
+public sealed class PositionsApiTests(PositionsHost host) : IClassFixture<PositionsHost>
+{
+    private readonly HttpClient _client = host.CreateClient();
+
+    internal static JsonObject ValidPosition() => new()
+    {
+        ["institutionId"] = "c5900272-f402-555f-a76f-adc691de5ea7",
+        ["title"] = "Principal Investigator, Tumour Immunology",
+        ["department"] = "Chongqing International Institute for Immunology",
+        ["city"] = "Chongqing",
+        ["researchFields"] = new JsonArray("MED.IMMUNO"),
+        ["requiredSkills"] = new JsonArray("flow cytometry"),
+        ["preferredSkills"] = new JsonArray("single-cell rna-seq"),
+        ["minimumDegree"] = "doctorate",
+        ["careerStageMin"] = "R3",
+        ["careerStageMax"] = "R4",
+        ["minimumYears"] = 8,
+        ["employmentMode"] = "full-time",
+        ["headcount"] = 2,
+        ["applicationDeadline"] = "2027-06-30",
+    };
+
+    [Fact]
+    public async Task Opening_updating_and_closing_publish_versioned_events()
+    {
+        var response = await _client.PostAsJsonAsync("/api/positions", ValidPosition());
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+
+        var changed = ValidPosition();
+        changed["headcount"] = 3;
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutAsJsonAsync($"/api/positions/{id}", changed)).StatusCode);
+        var closed = await _client.PostAsync($"/api/positions/{id}/close", null);
+        Assert.Equal("closed", (await closed.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+
+        var events = await host.WithDbAsync<PositionsDbContext, List<OutboxMessage>>(db => db.Set<OutboxMessage>()
+            .FromSqlInterpolated($"SELECT * FROM outbox_messages WHERE payload->>'aggregateId' = {id.ToString()} ORDER BY sequence")
+            .AsNoTracking().ToListAsync());
+        Assert.Equal(
+            ["PositionOpened:1", "PositionUpdated:2", "PositionClosed:3"],
+            events.Select(e => $"{e.MessageType.Split('.').Last()}:{JsonNode.Parse(e.Payload)!["aggregateVersion"]}"));
+        Assert.Equal(3, JsonNode.Parse(events[0].Payload)!["view"]!["careerStageMin"]!.GetValue<int>());
+
+        Assert.Equal(HttpStatusCode.Conflict, (await _client.PutAsJsonAsync($"/api/positions/{id}", changed)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await _client.PostAsync($"/api/positions/{id}/close", null)).StatusCode);
+    }
+
+    public static TheoryData<string, object?> InvalidValues => new()
+    {
+        { "institutionId", null },
+        { "institutionId", "not-a-guid" },
+        { "institutionId", "00000000-0000-0000-0000-000000000001" },
+        { "researchFields", new JsonArray("MED.IMMUNO.NOPE") },
+        { "title", "" },
+        { "researchFields", new JsonArray("lowercase.code") },
+        { "minimumYears", -2 },
+        { "headcount", 0 },
+        { "careerStageMax", "R1" },
+        { "employmentMode", "part-time" },
+        { "applicationDeadline", "2020-01-01" },
+        { "applicationDeadline", "2027-02-30" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidValues))]
+    public async Task An_invalid_position_gets_400_naming_the_field_and_nothing_is_stored(string field, object? value)
+    {
+        var body = ValidPosition();
+        body[field] = value is JsonNode node ? node.DeepClone() : JsonValue.Create(value);
+        var before = await Counts();
+
+        var response = await _client.PostAsync("/api/positions", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Contains(field, problem!["errors"]!.AsObject().Select(e => e.Key));
+        Assert.Equal(before, await Counts());
+    }
+
+    [Fact]
+    public async Task An_empty_body_names_every_required_field()
+    {
+        var response = await _client.PostAsJsonAsync("/api/positions", new JsonObject());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key).ToHashSet();
+        Assert.Superset(new HashSet<string> { "institutionId", "title", "city", "researchFields", "minimumDegree", "careerStageMin", "careerStageMax", "minimumYears", "employmentMode", "headcount" }, errors);
+    }
+
+    [Fact]
+    public async Task Unknown_positions_get_404_problem_details()
+    {
+        var response = await _client.GetAsync($"/api/positions/{Guid.NewGuid()}");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task The_migrated_schema_matches_the_model() =>
+        await host.WithDbAsync<PositionsDbContext, bool>(async db =>
+        {
+            await SchemaAssert.MigratedSchemaMatchesModel(db);
+            return true;
+        });
+
+    private Task<(int Positions, int Outbox)> Counts() =>
+        host.WithDbAsync<PositionsDbContext, (int, int)>(async db => (await db.Positions.CountAsync(), await db.Set<OutboxMessage>().CountAsync()));
+}

@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Xunit;
+
+namespace TalentMatch.Testing;
+
+/// <summary>
+/// Migrations are hand-written (the EF design-time package is not served here), so this checks what EF's own
+/// snapshot comparison would: every table and column the model maps exists in the migrated database with the
+/// model's nullability, and the database has no column the model lacks.
+/// </summary>
+public static class SchemaAssert
+{
+    public static async Task MigratedSchemaMatchesModel(DbContext db)
+    {
+        var expected = new HashSet<(string Table, string Column, bool Nullable)>();
+        foreach (var entity in db.Model.GetEntityTypes())
+        {
+            var table = entity.GetTableName()!;
+            var id = Microsoft.EntityFrameworkCore.Metadata.StoreObjectIdentifier.Table(table, entity.GetSchema());
+            foreach (var property in entity.GetProperties())
+            {
+                expected.Add((table, property.GetColumnName(id)!, property.IsColumnNullable(id)));
+            }
+        }
+
+        var tables = expected.Select(e => e.Table).Distinct().ToArray();
+        var actual = new HashSet<(string, string, bool)>();
+        await using var connection = new NpgsqlConnection(db.Database.GetConnectionString());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT table_name, column_name, is_nullable = 'YES' FROM information_schema.columns " +
+            "WHERE table_schema = 'public' AND table_name = ANY(@tables)", connection);
+        command.Parameters.AddWithValue("tables", tables);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            actual.Add((reader.GetString(0), reader.GetString(1), reader.GetBoolean(2)));
+        }
+
+        Assert.Empty(expected.Except(actual).Select(c => $"missing or different in database: {c}"));
+        Assert.Empty(actual.Except(expected).Select(c => $"not in the EF model: {c}"));
+    }
+}
