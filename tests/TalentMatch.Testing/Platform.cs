@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace TalentMatch.Testing;
+
+/// <summary>
+/// The whole platform for one test class: profiles, positions and matching as real processes, each on a fresh
+/// PostgreSQL database, talking through the real RabbitMQ broker in a virtual host of their own (so every class
+/// starts from an empty broker topology, as on a fresh machine). Services are started by the test, so a test can
+/// also start them late, stop or kill them.
+/// </summary>
+public class Platform : IAsyncLifetime
+{
+    public string VirtualHost { get; } = "tm-" + Guid.NewGuid().ToString("N")[..12];
+    public Dictionary<string, string> Databases { get; } = new()
+    {
+        ["Profiles"] = TestInfrastructure.UniqueDatabaseName("e2e_profiles"),
+        ["Positions"] = TestInfrastructure.UniqueDatabaseName("e2e_positions"),
+        ["Matching"] = TestInfrastructure.UniqueDatabaseName("e2e_matching"),
+    };
+
+    public ServiceProcess Profiles { get; private set; } = null!;
+    public ServiceProcess Positions { get; private set; } = null!;
+    public ServiceProcess Matching { get; private set; } = null!;
+
+    /// <summary>Whether <see cref="InitializeAsync"/> starts all three services (the default) or leaves it to the test.</summary>
+    protected virtual bool StartServicesImmediately => true;
+
+    public async Task InitializeAsync()
+    {
+        await RabbitMqCtl("add_vhost", VirtualHost);
+        await RabbitMqCtl("set_permissions", "-p", VirtualHost, TestInfrastructure.RabbitUser, ".*", ".*", ".*");
+        Profiles = new ServiceProcess("Profiles", Settings("Profiles"));
+        Positions = new ServiceProcess("Positions", Settings("Positions"));
+        Matching = new ServiceProcess("Matching", Settings("Matching"));
+        if (StartServicesImmediately)
+        {
+            await Task.WhenAll(Matching.StartAsync(), Profiles.StartAsync(), Positions.StartAsync());
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Task.WhenAll(Profiles.DisposeAsync().AsTask(), Positions.DisposeAsync().AsTask(), Matching.DisposeAsync().AsTask());
+        foreach (var database in Databases.Values)
+        {
+            await TestInfrastructure.DropDatabaseAsync(database);
+        }
+
+        await RabbitMqCtl("delete_vhost", VirtualHost);
+    }
+
+    public string ConnectionString(string service) => TestInfrastructure.ConnectionString(Databases[service]);
+
+    private Dictionary<string, string?> Settings(string service)
+    {
+        var settings = TestInfrastructure.ServiceSettings(Databases[service]);
+        settings["RabbitMq:VirtualHost"] = VirtualHost;
+        return settings;
+    }
+
+    /// <summary>Runs rabbitmqctl against the test broker through the project's own infrastructure script.</summary>
+    public static async Task RabbitMqCtl(params string[] args)
+    {
+        var info = new ProcessStartInfo("bash", [Path.Combine(RepositoryPaths.Root, "deploy", "infra.sh"), "rabbitmqctl", .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // The script reads the instance and ports from TM_* variables, which tests/run.sh exports.
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}{await stdout}");
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace TalentMatch.Testing;
+
+/// <summary>
+/// One service running as a real process (<c>dotnet TalentMatch.X.dll</c>) on a free loopback port, the way it runs
+/// in production; its output goes to a log file that failing tests point to. Used by the end-to-end and fault tests.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly string _dll;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private Process? _process;
+    private StreamWriter? _log;
+
+    public ServiceProcess(string name, IReadOnlyDictionary<string, string?> settings)
+    {
+        Name = name;
+        _dll = RepositoryPaths.ServiceAssembly(name);
+        _settings = settings;
+        Port = FreePort();
+        LogPath = Path.Combine(Path.GetTempPath(), "talentmatch-tests", $"{name}-{Port}-{DateTime.UtcNow:HHmmss}.log");
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public string Name { get; }
+    public int Port { get; }
+    public string LogPath { get; }
+    public HttpClient Client { get; }
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>Starts the process and waits (bounded) until <c>/health/live</c> answers.</summary>
+    public async Task StartAsync(TimeSpan? timeout = null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(LogPath)!);
+        _log = new StreamWriter(LogPath, append: true) { AutoFlush = true };
+        var info = new ProcessStartInfo("dotnet", [_dll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(_dll)!,
+        };
+        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port}";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["Logging__Console__FormatterName"] = "simple";
+        foreach (var (key, value) in _settings)
+        {
+            info.Environment[key.Replace(":", "__")] = value;
+        }
+
+        _process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {Name}.");
+        _process.OutputDataReceived += (_, e) => Write(e.Data);
+        _process.ErrorDataReceived += (_, e) => Write(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode} during start-up; see {LogPath}");
+            }
+
+            try
+            {
+                if ((await Client.GetAsync("/health/live")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"{Name} did not answer /health/live in time; see {LogPath}");
+    }
+
+    /// <summary>Graceful stop (SIGTERM), as an orchestrator would do it.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return;
+        }
+
+        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        {
+            await term.WaitForExitAsync();
+        }
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+    }
+
+    /// <summary>Crash (SIGKILL): nothing is flushed or acknowledged.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process?.Dispose();
+        Client.Dispose();
+        if (_log is not null)
+        {
+            await _log.DisposeAsync();
+        }
+    }
+
+    private void Write(string? line)
+    {
+        if (line is not null)
+        {
+            lock (this)
+            {
+                _log?.WriteLine(line);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+public static class RepositoryPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>The built service assembly, in the same configuration as the running tests (Debug or Release).</summary>
+    public static string ServiceAssembly(string name)
+    {
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        var path = Path.Combine(Root, "services", name.ToLowerInvariant(), $"TalentMatch.{name}", "bin", configuration, "net10.0", $"TalentMatch.{name}.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Build the solution first: {path} is missing.");
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "TalentMatch.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("TalentMatch.sln not found above " + AppContext.BaseDirectory);
+    }
+}

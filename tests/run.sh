@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test, from a machine with nothing but the .NET SDK: installs PostgreSQL and RabbitMQ if missing,
+# starts a fresh "test" instance of both on their own loopback ports (a fresh broker each run, as CI has),
+# builds in Release and runs all test projects, then stops the instance. Extra arguments go to `dotnet test`
+# (e.g. --filter FullyQualifiedName~EndToEnd).
+set -euo pipefail
+
+REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$REPO_ROOT"
+export TM_INSTANCE=test TM_PG_PORT=${TM_TEST_PG_PORT:-54339} TM_RABBIT_PORT=${TM_TEST_RABBIT_PORT:-35682}
+RESULTS=$REPO_ROOT/tests/.results
+
+echo "==> PostgreSQL and RabbitMQ (instance $TM_INSTANCE)"
+deploy/infra.sh install
+deploy/infra.sh stop >/dev/null 2>&1 || true
+rm -rf "$REPO_ROOT/deploy/.local/$TM_INSTANCE"
+deploy/infra.sh start
+trap 'deploy/infra.sh stop >/dev/null 2>&1 || true' EXIT
+eval "$(deploy/infra.sh env)"
+
+echo "==> Build (Release)"
+dotnet build TalentMatch.sln -c Release -nologo -clp:ErrorsOnly
+
+echo "==> Tests"
+rm -rf "$RESULTS"
+status=0
+dotnet test TalentMatch.sln -c Release --no-build -nologo \
+  --results-directory "$RESULTS" --logger "trx" --logger "console;verbosity=minimal" "$@" || status=$?
+
+# One closing line over every test assembly, summed from the TRX result files.
+python3 - "$RESULTS" <<'PY' || true
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    c = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0))
+    skipped += int(c.get("notExecuted", 0))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status
