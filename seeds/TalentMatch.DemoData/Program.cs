@@ -15,7 +15,7 @@ var seed = int.Parse(options.GetValueOrDefault("seed", "20261121"));
 if (await IsEmpty(positions, "/api/positions"))
 {
     var open = SeedPositions.Load().Open;
-    await PostAll(positions, "/api/positions", open.Select(PositionJson).ToList(), "positions");
+    await PostAll(positions, "/api/positions", open.Select(ApiPayloads.Position).ToList(), "positions");
 }
 else
 {
@@ -24,7 +24,7 @@ else
 
 if (await IsEmpty(profiles, "/api/profiles"))
 {
-    var generated = new ProfileGenerator(seed).Generate(count).Select(ProfileJson).ToList();
+    var generated = new ProfileGenerator(seed).Generate(count).Select(ApiPayloads.Profile).ToList();
     await PostAll(profiles, "/api/profiles", generated, "profiles");
 }
 else
@@ -66,43 +66,6 @@ static async Task PostAll(HttpClient client, string path, List<JsonObject> bodie
         throw new InvalidOperationException($"{failed} {what} were rejected; see the messages above.");
     }
 }
-
-static JsonObject PositionJson(SeedPosition p) => new()
-{
-    ["institutionId"] = p.InstitutionId,
-    ["title"] = p.Title,
-    ["department"] = p.Department,
-    ["city"] = p.City,
-    ["researchFields"] = Array(p.ResearchFields),
-    ["requiredSkills"] = Array(p.RequiredSkills),
-    ["preferredSkills"] = Array(p.PreferredSkills),
-    ["minimumDegree"] = p.MinimumDegree.ToJson(),
-    ["careerStageMin"] = p.CareerStageMin.ToString(),
-    ["careerStageMax"] = p.CareerStageMax.ToString(),
-    ["minimumYears"] = p.MinimumYears,
-    ["employmentMode"] = p.EmploymentMode.ToJson(),
-    ["headcount"] = p.Headcount,
-    ["applicationDeadline"] = p.ApplicationDeadline.ToString("yyyy-MM-dd"),
-};
-
-static JsonObject ProfileJson(SyntheticProfile p) => new()
-{
-    ["fullName"] = p.FullName,
-    ["email"] = p.Email,
-    ["phone"] = p.Phone,
-    ["researchFields"] = Array(p.ResearchFields),
-    ["skills"] = Array(p.Skills),
-    ["degree"] = p.HighestDegree.ToJson(),
-    ["careerStage"] = p.CareerStage.ToString(),
-    ["yearsOfExperience"] = p.YearsOfExperience,
-    ["publicationsCount"] = p.PublicationsCount,
-    ["preferredCities"] = Array(p.PreferredCities),
-    ["employmentModes"] = Array(new[] { EmploymentModes.FullTime, EmploymentModes.FlexiblePartTime, EmploymentModes.Visiting }
-        .Where(m => p.EmploymentModes.HasFlag(m)).Select(m => m.ToJson())),
-    ["consentToMatching"] = p.ConsentToMatching,
-};
-
-static JsonArray Array(IEnumerable<string> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)!).ToArray());
 
 static Dictionary<string, string> ParseArgs(string[] args)
 {
