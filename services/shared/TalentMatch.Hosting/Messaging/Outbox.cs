@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -52,27 +53,92 @@ public sealed class OutboxSignal
     }
 
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+
+    /// <summary>Set only in <see cref="OutboxMode.Direct"/>: publishes a committed SaveChanges' events in the request.</summary>
+    internal Func<IReadOnlyList<OutboxMessage>, CancellationToken, Task>? DirectPublish { get; set; }
 }
 
-/// <summary>Signals the relay after a commit that may have written outbox rows.</summary>
+/// <summary>
+/// Signals the relay after a commit that may have written outbox rows. In <see cref="OutboxMode.Direct"/> (load-driver
+/// comparison only) it instead keeps the events out of the database and publishes them right after the commit.
+/// </summary>
 internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : IDbTransactionInterceptor, ISaveChangesInterceptor
 {
-    public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    private static readonly ConditionalWeakTable<DbContext, List<OutboxMessage>> Pending = new();
+
+    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        if (signal.DirectPublish is not null && eventData.Context is { } context)
+        {
+            var added = context.ChangeTracker.Entries<OutboxMessage>().Where(e => e.State == EntityState.Added).ToList();
+            if (added.Count > 0)
+            {
+                var pending = Pending.GetOrCreateValue(context);
+                foreach (var entry in added)
+                {
+                    pending.Add(entry.Entity);
+                    entry.State = EntityState.Detached;
+                }
+            }
+        }
+
+        return ValueTask.FromResult(result);
+    }
+
+    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result) =>
+        SavingChangesAsync(eventData, result).GetAwaiter().GetResult();
+
+    public async Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         signal.Notify();
+        await PublishDirectAsync(eventData.Context, cancellationToken);
+    }
+
+    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData)
+    {
+        signal.Notify();
+        PublishDirectAsync(eventData.Context, CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    public Task TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Discard(eventData.Context);
         return Task.CompletedTask;
     }
 
-    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => signal.Notify();
-
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
         // Without an explicit transaction SaveChanges commits by itself.
         if (eventData.Context?.Database.CurrentTransaction is null)
         {
             signal.Notify();
+            await PublishDirectAsync(eventData.Context, cancellationToken);
         }
 
-        return ValueTask.FromResult(result);
+        return result;
+    }
+
+    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Discard(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private async Task PublishDirectAsync(DbContext? context, CancellationToken cancellationToken)
+    {
+        if (signal.DirectPublish is { } publish && context is not null && Pending.TryGetValue(context, out var pending) && pending.Count > 0)
+        {
+            var events = pending.ToList();
+            pending.Clear();
+            await publish(events, cancellationToken);
+        }
+    }
+
+    private static void Discard(DbContext? context)
+    {
+        if (context is not null && Pending.TryGetValue(context, out var pending))
+        {
+            pending.Clear();
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +20,18 @@ public sealed class OutboxRelayOptions
 
     /// <summary>How long sent rows (and inbox entries) are kept before clean-up.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Longest a batch waits for the broker's confirms. While the broker is down MassTransit waits for the connection;
+    /// this bounds how long the claimed rows stay locked before they are recorded as failed and retried later.
+    /// </summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary><see cref="OutboxMode.Relay"/> (default) or, for the load driver's comparison only, <see cref="OutboxMode.Direct"/>.</summary>
+    public OutboxMode Mode { get; set; } = OutboxMode.Relay;
+
+    /// <summary>Fault-test hook (<c>Outbox__CrashAt=BeforePublish|AfterPublish</c>): the process kills itself there. Off by default.</summary>
+    public OutboxCrashPoint CrashAt { get; set; } = OutboxCrashPoint.None;
 }
 
 /// <summary>
@@ -102,10 +113,24 @@ internal sealed partial class OutboxRelay<TContext>(
             return 0;
         }
 
+        CrashIf(OutboxCrashPoint.BeforePublish);
+
         // Publishes are started in sequence order (so they leave on the channel in that order) and confirmed together.
-        var outcomes = await Task.WhenAll(rows.Select(row => PublishAsync(row, cancellationToken)));
+        // The rows stay locked (FOR UPDATE) until the outcome is recorded, so another instance skips them; the wait is
+        // bounded by PublishTimeout so a broker outage cannot hold the locks and the connection indefinitely.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.PublishTimeout);
+        var outcomes = await Task.WhenAll(rows.Select(row => PublishAsync(row, timeout.Token, cancellationToken)));
+
+        if (outcomes.All(o => o is null))
+        {
+            CrashIf(OutboxCrashPoint.AfterPublish);
+        }
 
         var sent = new List<Guid>(rows.Count);
+        var failedIds = new List<Guid>();
+        var failedRetryAt = new List<DateTimeOffset>();
+        var failedErrors = new List<string>();
         for (var i = 0; i < rows.Count; i++)
         {
             if (outcomes[i] is null)
@@ -114,13 +139,26 @@ internal sealed partial class OutboxRelay<TContext>(
                 continue;
             }
 
+            // Every failed row gets its own attempt count, back-off and error, whatever happened to the others.
             var row = rows[i];
-            var retryAt = DateTimeOffset.UtcNow + Backoff(row.Attempts + 1);
             var error = Truncate(outcomes[i]!.GetType().Name + ": " + outcomes[i]!.Message, 2000);
-            LogPublishFailed(logger, row.MessageType, row.Id, row.Attempts + 1, error);
-            await db.Database.ExecuteSqlAsync(
-                $"UPDATE outbox_messages SET attempts = attempts + 1, next_attempt_at = {retryAt}, last_error = {error} WHERE id = {row.Id}",
-                cancellationToken);
+            failedIds.Add(row.Id);
+            failedRetryAt.Add(DateTimeOffset.UtcNow + Backoff(row.Attempts + 1));
+            failedErrors.Add(error);
+            if (failedIds.Count <= 3)
+            {
+                LogPublishFailed(logger, row.MessageType, row.Id, row.Attempts + 1, error);
+            }
+        }
+
+        if (failedIds.Count > 0)
+        {
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE outbox_messages o SET attempts = o.attempts + 1, next_attempt_at = f.retry_at, last_error = f.error
+                FROM unnest({failedIds.ToArray()}, {failedRetryAt.ToArray()}, {failedErrors.ToArray()}) AS f(id, retry_at, error)
+                WHERE o.id = f.id
+                """, cancellationToken);
+            LogBatchFailures(logger, failedIds.Count, rows.Count, typeof(TContext).Name);
         }
 
         if (sent.Count > 0)
@@ -139,27 +177,30 @@ internal sealed partial class OutboxRelay<TContext>(
         return rows.Count;
     }
 
-    private async Task<Exception?> PublishAsync(OutboxMessage row, CancellationToken cancellationToken)
+    private async Task<Exception?> PublishAsync(OutboxMessage row, CancellationToken publishToken, CancellationToken stoppingToken)
     {
         try
         {
-            var type = Outbox.ResolveType(row.MessageType)
-                ?? throw new InvalidOperationException($"Unknown message type '{row.MessageType}'.");
-            var message = JsonSerializer.Deserialize(row.Payload, type, Outbox.PayloadJson)
-                ?? throw new InvalidOperationException("Empty payload.");
-            await bus.Publish(message, type, context =>
-            {
-                context.MessageId = row.Id;
-                if (context.TryGetPayload(out RabbitMqSendContext? rabbit))
-                {
-                    rabbit.Mandatory = true;
-                }
-            }, cancellationToken);
+            await OutboxPublisher.PublishAsync(bus, row, publishToken);
             return null;
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
-            return e;
+            // MessageReturnedException (no queue bound), a broker outage, or the publish timeout: recorded per row.
+            return e is OperationCanceledException
+                ? new TimeoutException($"No broker confirm within {_options.PublishTimeout.TotalSeconds:0.#} s.")
+                : e;
+        }
+    }
+
+    private void CrashIf(OutboxCrashPoint point)
+    {
+        if (_options.CrashAt == point && point != OutboxCrashPoint.None)
+        {
+            LogCrashInjected(logger, point);
+            // SIGKILL ourselves: no shutdown, no rollback message, no flush, exactly like a power cut of the process.
+            System.Diagnostics.Process.GetCurrentProcess().Kill();
+            Thread.Sleep(Timeout.Infinite);
         }
     }
 
@@ -171,6 +212,9 @@ internal sealed partial class OutboxRelay<TContext>(
         var cutoff = DateTimeOffset.UtcNow - _options.Retention;
         var removed = await db.Database.ExecuteSqlAsync(
             $"DELETE FROM outbox_messages WHERE sent_at < {cutoff}", cancellationToken);
+        // Inbox entries older than the retention cannot meet a redelivery any more (the outbox row is gone too).
+        removed += await db.Database.ExecuteSqlAsync(
+            $"DELETE FROM inbox_messages WHERE processed_at < {cutoff}", cancellationToken);
         if (removed > 0)
         {
             LogCleanedUp(logger, removed, typeof(TContext).Name);
@@ -191,6 +235,12 @@ internal sealed partial class OutboxRelay<TContext>(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay of {Context} failed; retrying in {Seconds} s")]
     private static partial void LogRelayFailed(ILogger logger, string context, double seconds, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} sent outbox message(s) of {Context} past retention")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Failed} of {Count} outbox message(s) of {Context} could not be published; they stay pending")]
+    private static partial void LogBatchFailures(ILogger logger, int failed, int count, string context);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Outbox crash injection at {Point}: killing the process (Outbox:CrashAt is a fault-test hook)")]
+    private static partial void LogCrashInjected(ILogger logger, OutboxCrashPoint point);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} sent outbox message(s) and inbox entries of {Context} past retention")]
     private static partial void LogCleanedUp(ILogger logger, int count, string context);
 }
