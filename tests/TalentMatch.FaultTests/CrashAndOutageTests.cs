@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+
+namespace TalentMatch.FaultTests;
+
+/// <summary>
+/// Nothing lost, nothing doubled: profile registrations over HTTP while the broker, the matching service or matching's
+/// PostgreSQL crash; afterwards matching's read model holds exactly the committed set.
+/// </summary>
+[Collection(FaultCollection.Name)]
+public sealed class CrashAndOutageTests(FaultInfrastructure infra, ITestOutputHelper output)
+{
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task Ten_thousand_writes_survive_three_broker_kills_and_three_matching_kills()
+    {
+        const int writes = 10_000;
+        var seed = Environment.TickCount;
+        var random = new Random(seed);
+        var bodies = FaultPlatform.ProfileBodies(writes, 20261121);
+        await using var platform = await FaultPlatform.StartAsync(infra);
+
+        // ~60 s of writes; six faults at random moments within it, one after the other.
+        const double rate = 170;
+        var duration = writes / rate;
+        var faults = Enumerable.Repeat("broker", 3).Concat(Enumerable.Repeat("matching", 3))
+            .Select(kind => (At: TimeSpan.FromSeconds(duration * (0.03 + 0.8 * random.NextDouble())), Kind: kind))
+            .OrderBy(f => f.At).ToList();
+        Log($"seed {seed}; faults at " + string.Join(", ", faults.Select(f => $"{f.Kind}@{f.At.TotalSeconds:0.0}s")));
+
+        var clock = Stopwatch.StartNew();
+        var chaos = Task.Run(async () =>
+        {
+            foreach (var (at, kind) in faults)
+            {
+                var wait = at - clock.Elapsed;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait);
+                }
+
+                if (kind == "broker")
+                {
+                    await platform.Broker.KillBrokerAsync();
+                    Log($"{clock.Elapsed.TotalSeconds:0.0}s broker killed (-9)");
+                    await Task.Delay(TimeSpan.FromSeconds(1 + 2 * random.NextDouble()));
+                    await platform.Broker.StartBrokerAsync();
+                    Log($"{clock.Elapsed.TotalSeconds:0.0}s broker restarted");
+                }
+                else
+                {
+                    await platform.Matching.KillAsync();
+                    Log($"{clock.Elapsed.TotalSeconds:0.0}s matching killed (-9)");
+                    await Task.Delay(TimeSpan.FromSeconds(0.5 + 1.5 * random.NextDouble()));
+                    await platform.Matching.StartAsync();
+                    Log($"{clock.Elapsed.TotalSeconds:0.0}s matching restarted");
+                }
+            }
+        });
+
+        var written = await FaultPlatform.WriteAsync(() => platform.Profiles.Client, bodies, rate);
+        Log(written.ToString());
+        await chaos;
+
+        var tally = await platform.SettleAsync(SettleTimeout);
+        Log(tally.ToString());
+        var dead = await platform.ErrorQueueCountAsync("profile-registered_error");
+        Log($"dead-lettered: {dead}");
+
+        Assert.Equal(writes, written.Created); // profiles and its database stay up: every write is accepted
+        Assert.Equal(0, tally.Lost);
+        Assert.Equal(0, tally.Extra);
+        Assert.Equal(0, tally.AppliedTwice);
+        Assert.Equal(tally.Committed, tally.Applications);
+        Assert.Equal(0, dead);
+    }
+
+    [Fact]
+    public async Task Matching_postgres_stopped_immediately_mid_stream_loses_and_doubles_nothing()
+    {
+        const int writes = 3_000;
+        var bodies = FaultPlatform.ProfileBodies(writes, 7);
+        await using var platform = await FaultPlatform.StartAsync(infra);
+
+        var clock = Stopwatch.StartNew();
+        var chaos = Task.Run(async () =>
+        {
+            foreach (var at in new[] { 4.0, 12.0 })
+            {
+                await Task.Delay(TimeSpan.FromSeconds(at) - clock.Elapsed);
+                await platform.MatchingPostgres.StopPostgresImmediatelyAsync();
+                Log($"{clock.Elapsed.TotalSeconds:0.0}s matching's PostgreSQL stopped (pg_ctl stop -m immediate)");
+                await Task.Delay(TimeSpan.FromSeconds(4));
+                await platform.MatchingPostgres.StartPostgresAsync();
+                Log($"{clock.Elapsed.TotalSeconds:0.0}s matching's PostgreSQL restarted (crash recovery)");
+            }
+        });
+
+        var written = await FaultPlatform.WriteAsync(() => platform.Profiles.Client, bodies, 150);
+        Log(written.ToString());
+        await chaos;
+
+        var tally = await platform.SettleAsync(SettleTimeout);
+        Log(tally.ToString());
+        var dead = await platform.ErrorQueueCountAsync("profile-registered_error");
+        Log($"dead-lettered: {dead}");
+
+        Assert.Equal(writes, written.Created);
+        Assert.Equal(0, tally.Lost);
+        Assert.Equal(0, tally.Extra);
+        Assert.Equal(0, tally.AppliedTwice);
+        Assert.Equal(tally.Committed, tally.Applications);
+        Assert.Equal(0, dead);
+    }
+
+    [Theory]
+    [InlineData("BeforePublish")]
+    [InlineData("AfterPublish")]
+    public async Task A_crash_between_commit_publish_and_mark_sent_still_delivers_once(string crashAt)
+    {
+        await using var platform = await FaultPlatform.StartAsync(infra);
+        var crashing = platform.NewProcess("Profiles", new Dictionary<string, string?> { ["Outbox:CrashAt"] = crashAt });
+        await platform.Profiles.StopAsync();
+        platform.Profiles = crashing;
+        await crashing.StartAsync();
+
+        // The relay may kill the process before the HTTP response is written; what counts is what was committed.
+        var written = await FaultPlatform.WriteAsync(() => crashing.Client, FaultPlatform.ProfileBodies(1, 99), 10);
+        Log($"{crashAt}: {written}");
+        await Testing.Eventually.True(() => Task.FromResult(!crashing.IsRunning), TimeSpan.FromSeconds(30), $"the relay to crash at {crashAt}");
+
+        // The row is committed and still unsent: the crash came before it was marked.
+        Assert.Equal(1L, await platform.ProfilesScalar<long>("SELECT count(*) FROM profiles"));
+        Assert.Equal(1L, await platform.ProfilesScalar<long>("SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL"));
+        var appliedBeforeRestart = await platform.MatchingScalar<long>("SELECT count(*) FROM inbox_applications");
+        if (crashAt == "AfterPublish")
+        {
+            // The broker had confirmed it, so matching applies it even though the publisher died.
+            await Testing.Eventually.True(async () => await platform.MatchingScalar<long>("SELECT count(*) FROM candidate_profiles") == 1,
+                TimeSpan.FromSeconds(30), "the confirmed event to be applied");
+            appliedBeforeRestart = 1;
+        }
+        else
+        {
+            Assert.Equal(0L, appliedBeforeRestart);
+        }
+
+        Log($"{crashAt}: profiles crashed with the row unsent; applied before restart: {appliedBeforeRestart}");
+        platform.Profiles = platform.NewProcess("Profiles");
+        await platform.Profiles.StartAsync();
+
+        // Restarted, the relay (re-)publishes the row and marks it sent; the event has exactly one effect.
+        var tally = await platform.SettleAsync(TimeSpan.FromSeconds(60));
+        Log(tally.ToString());
+        await crashing.DisposeAsync();
+        Assert.Equal(0L, await platform.ProfilesScalar<long>("SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL"));
+        Assert.Equal(1, tally.Committed);
+        Assert.Equal(0, tally.Lost);
+        Assert.Equal(0, tally.AppliedTwice);
+        Assert.Equal(1L, tally.Applications);
+    }
+
+    private void Log(string line)
+    {
+        output.WriteLine(line);
+        var path = Path.Combine(Path.GetTempPath(), "talentmatch-tests", "fault-tests.log");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.AppendAllText(path, $"{DateTime.UtcNow:HH:mm:ss} {line}{Environment.NewLine}");
+    }
+}
