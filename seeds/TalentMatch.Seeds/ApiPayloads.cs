@@ -31,15 +31,44 @@ public static class ApiPayloads
         ["fullName"] = p.FullName,
         ["email"] = p.Email,
         ["phone"] = p.Phone,
+        ["orcid"] = p.Orcid,
+        ["degrees"] = new JsonArray(p.Degrees.Select(d => (JsonNode)new JsonObject
+        {
+            ["level"] = d.Level.ToJson(),
+            ["field"] = d.FieldCode,
+            ["institution"] = d.Institution,
+            ["year"] = d.Year,
+        }).ToArray()),
+        ["currentInstitution"] = p.CurrentInstitution,
+        ["currentTitle"] = p.CurrentTitle.En,
+        ["careerStage"] = p.CareerStage.ToString(),
         ["researchFields"] = Strings(p.ResearchFields),
         ["skills"] = Strings(p.Skills),
-        ["degree"] = p.HighestDegree.ToJson(),
-        ["careerStage"] = p.CareerStage.ToString(),
         ["yearsOfExperience"] = p.YearsOfExperience,
         ["publicationsCount"] = p.PublicationsCount,
+        ["hIndex"] = p.HIndex,
+        ["grantsLed"] = p.GrantsLed,
+        ["honours"] = p.TalentTier == TalentTier.None
+            ? new JsonArray()
+            : new JsonArray(new JsonObject
+            {
+                ["tier"] = p.TalentTier.ToJson(),
+                ["programme"] = HonourProgrammes[p.TalentTier],
+                ["year"] = Math.Max(1980, p.EarliestStartDate.Year - 1 - (int)(p.YearsOfExperience / 3)),
+            }),
+        ["languages"] = Strings(p.Languages),
         ["preferredCities"] = Strings(p.PreferredCities),
         ["employmentModes"] = Strings(SingleModes.Where(m => p.EmploymentModes.HasFlag(m)).Select(m => m.ToJson())),
+        ["earliestStartDate"] = p.EarliestStartDate.ToString("yyyy-MM-dd"),
         ["consentToMatching"] = p.ConsentToMatching,
+    };
+
+    /// <summary>A representative programme name per tier; the generator records only the tier.</summary>
+    private static readonly Dictionary<TalentTier, string> HonourProgrammes = new()
+    {
+        [TalentTier.Young] = "National Young Top-notch Talent Programme",
+        [TalentTier.Provincial] = "Chongqing Talents Programme (provincial/ministerial level)",
+        [TalentTier.National] = "National High-level Talents Programme",
     };
 
     private static readonly EmploymentModes[] SingleModes = [EmploymentModes.FullTime, EmploymentModes.FlexiblePartTime, EmploymentModes.Visiting];

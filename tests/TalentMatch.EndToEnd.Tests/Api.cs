@@ -18,7 +18,7 @@ internal static class Api
         ["email"] = "chen.jing@example.org",
         ["researchFields"] = new JsonArray(field),
         ["skills"] = new JsonArray("flow cytometry", "single-cell rna-seq"),
-        ["degree"] = "doctorate",
+        ["degrees"] = new JsonArray(new JsonObject { ["level"] = "doctorate", ["field"] = "MED.IMMUNO", ["institution"] = "Chongqing Medical University", ["year"] = 2016 }),
         ["careerStage"] = "R3",
         ["yearsOfExperience"] = 9,
         ["publicationsCount"] = 31,

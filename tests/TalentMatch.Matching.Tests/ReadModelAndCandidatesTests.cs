@@ -81,6 +81,26 @@ public sealed class ReadModelAndCandidatesTests(MatchingHost host) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_full_matching_views_are_stored()
+    {
+        var id = Guid.NewGuid();
+        var view = Immunologist() with { HIndex = 12, GrantsLed = 3, TalentTier = 2, Languages = ["zh", "en"], EarliestStartDate = new DateOnly(2027, 3, 1) };
+        await Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, view));
+        await Eventually.True(async () => await VersionOf(id) == 1, Wait, "the profile to arrive");
+        var position = Guid.NewGuid();
+        await Publish(new PositionOpened(Guid.NewGuid(), DateTimeOffset.UtcNow, position, 1,
+            ImmunologyPi() with { TalentTierSought = 3, Languages = ["en"], ApplicationDeadline = new DateOnly(2027, 6, 30) }));
+        await Eventually.True(async () => (await _client.GetAsync($"/api/positions/{position}/candidates")).IsSuccessStatusCode, Wait, "the position to arrive");
+
+        var stored = await host.WithDbAsync<MatchingDbContext, ReadModel.CandidateProfile>(db => db.CandidateProfiles.AsNoTracking().SingleAsync(c => c.ProfileId == id));
+        Assert.Equal((12, 3, 2, new DateOnly(2027, 3, 1)), (stored.HIndex, stored.GrantsLed, stored.TalentTier, stored.EarliestStartDate!.Value));
+        Assert.Equal(["zh", "en"], stored.Languages);
+        var snapshot = await host.WithDbAsync<MatchingDbContext, ReadModel.PositionSnapshot>(db => db.Positions.AsNoTracking().SingleAsync(p => p.PositionId == position));
+        Assert.Equal((3, new DateOnly(2027, 6, 30)), (snapshot.TalentTierSought, snapshot.ApplicationDeadline!.Value));
+        Assert.Equal(["en"], snapshot.Languages);
+    }
+
+    [Fact]
     public async Task Withdrawn_profiles_leave_and_closed_positions_are_gone()
     {
         var position = await OpenPosition();

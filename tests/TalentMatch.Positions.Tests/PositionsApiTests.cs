@@ -31,6 +31,11 @@ public sealed class PositionsApiTests(PositionsHost host) : IClassFixture<Positi
         ["employmentMode"] = "full-time",
         ["headcount"] = 2,
         ["applicationDeadline"] = "2027-06-30",
+        ["talentTierSought"] = "national",
+        ["languages"] = new JsonArray("en", "zh"),
+        ["salaryBand"] = new JsonObject { ["minCny"] = 600000, ["maxCny"] = 1200000 },
+        ["startupFundingCny"] = 5000000,
+        ["description"] = "Leads a group on tumour-infiltrating lymphocytes.",
     };
 
     [Fact]
@@ -72,6 +77,11 @@ public sealed class PositionsApiTests(PositionsHost host) : IClassFixture<Positi
         { "employmentMode", "part-time" },
         { "applicationDeadline", "2020-01-01" },
         { "applicationDeadline", "2027-02-30" },
+        { "salaryBand", new JsonObject { ["minCny"] = 900000, ["maxCny"] = 100 } },
+        { "startupFundingCny", -1 },
+        { "talentTierSought", "legendary" },
+        { "status", "filled" },
+        { "languages", new JsonArray("EN") },
     };
 
     [Theory]
@@ -87,7 +97,7 @@ public sealed class PositionsApiTests(PositionsHost host) : IClassFixture<Positi
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
-        Assert.Contains(field, problem!["errors"]!.AsObject().Select(e => e.Key));
+        Assert.Contains(problem!["errors"]!.AsObject(), e => e.Key.StartsWith(field, StringComparison.Ordinal));
         Assert.Equal(before, await Counts());
     }
 
@@ -98,7 +108,54 @@ public sealed class PositionsApiTests(PositionsHost host) : IClassFixture<Positi
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key).ToHashSet();
-        Assert.Superset(new HashSet<string> { "institutionId", "title", "city", "researchFields", "minimumDegree", "careerStageMin", "careerStageMax", "minimumYears", "employmentMode", "headcount" }, errors);
+        Assert.Superset(new HashSet<string> { "institutionId", "title", "researchFields", "minimumDegree", "careerStageMin", "careerStageMax", "minimumYears", "employmentMode", "headcount" }, errors);
+    }
+
+    [Fact]
+    public async Task A_draft_is_invisible_to_matching_until_opened_and_filling_closes_it()
+    {
+        var draft = PositionsApiTests.ValidPosition();
+        draft["status"] = "draft";
+        draft.Remove("city");
+        var response = await _client.PostAsJsonAsync("/api/positions", draft);
+        var created = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        var id = created["id"]!.GetValue<Guid>();
+        Assert.Equal("draft", created["status"]!.GetValue<string>());
+        Assert.Equal("Chongqing", created["city"]!.GetValue<string>()); // the institution's city
+        Assert.Equal(600000m, created["salaryBand"]!["minCny"]!.GetValue<decimal>());
+
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutAsJsonAsync($"/api/positions/{id}", draft)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await _client.PostAsync($"/api/positions/{id}/fill", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.PostAsync($"/api/positions/{id}/open", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.PostAsync($"/api/positions/{id}/fill", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await _client.PostAsync($"/api/positions/{id}/open", null)).StatusCode);
+
+        var events = await host.WithDbAsync<PositionsDbContext, List<OutboxMessage>>(db => db.Set<OutboxMessage>()
+            .FromSqlInterpolated($"SELECT * FROM outbox_messages WHERE payload->>'aggregateId' = {id.ToString()} ORDER BY sequence")
+            .AsNoTracking().ToListAsync());
+        Assert.Equal(["PositionOpened:3", "PositionClosed:4"], events.Select(e => $"{e.MessageType.Split('.').Last()}:{JsonNode.Parse(e.Payload)!["aggregateVersion"]}"));
+        Assert.True(JsonNode.Parse(events[1].Payload)!["filled"]!.GetValue<bool>());
+        Assert.Equal(3, JsonNode.Parse(events[0].Payload)!["view"]!["talentTierSought"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Institutions_are_served_from_the_database_and_lists_filter_by_stage_and_institution()
+    {
+        var institutions = await _client.GetFromJsonAsync<JsonArray>("/api/institutions?city=Shenzhen");
+        Assert.Contains(institutions!, i => i!["nameEn"]!.GetValue<string>() == "Shenzhen Bay Laboratory");
+        Assert.All(institutions!, i => Assert.Equal("Shenzhen", i!["city"]!.GetValue<string>()));
+
+        var body = ValidPosition();
+        var institution = institutions![0]!["id"]!.GetValue<Guid>();
+        body["institutionId"] = institution;
+        var id = (await (await _client.PostAsJsonAsync("/api/positions", body)).Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+
+        async Task<List<Guid>> Ids(string query) => (await _client.GetFromJsonAsync<JsonObject>($"/api/positions?institution={institution}&{query}"))!["items"]!
+            .AsArray().Select(i => i!["id"]!.GetValue<Guid>()).ToList();
+        Assert.Contains(id, await Ids("stage=R4&field=MED"));
+        Assert.DoesNotContain(id, await Ids("stage=R2"));
+        Assert.DoesNotContain(id, await Ids("status=draft"));
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync("/api/positions?sort=salary")).StatusCode);
     }
 
     [Fact]

@@ -23,12 +23,20 @@ public sealed class ProfilesApiTests(ProfilesHost host) : IClassFixture<Profiles
         ["phone"] = "+86 23 6848 0000",
         ["researchFields"] = new JsonArray("MED.IMMUNO.TUMOUR", "INFO.BIOINF"),
         ["skills"] = new JsonArray("Flow Cytometry", "single-cell rna-seq"),
-        ["degree"] = "doctorate",
+        ["degrees"] = new JsonArray(new JsonObject { ["level"] = "doctorate", ["field"] = "MED.IMMUNO", ["institution"] = "Chongqing Medical University", ["year"] = 2016 }),
         ["careerStage"] = "R2",
         ["yearsOfExperience"] = 6,
         ["publicationsCount"] = 14,
         ["preferredCities"] = new JsonArray("Chongqing", "Shenzhen"),
         ["employmentModes"] = new JsonArray("full-time", "visiting"),
+        ["orcid"] = "0000-0002-1825-0097",
+        ["currentInstitution"] = "Chongqing Medical University",
+        ["currentTitle"] = "Associate Researcher",
+        ["hIndex"] = 9,
+        ["grantsLed"] = 2,
+        ["honours"] = new JsonArray(new JsonObject { ["tier"] = "young", ["programme"] = "Chongqing Young Talents", ["year"] = 2022 }),
+        ["languages"] = new JsonArray("zh", "en"),
+        ["earliestStartDate"] = "2027-03-01",
         ["consentToMatching"] = true,
     };
 
@@ -57,6 +65,9 @@ public sealed class ProfilesApiTests(ProfilesHost host) : IClassFixture<Profiles
         Assert.Equal(1, payload["aggregateVersion"]!.GetValue<long>());
         Assert.Equal(registered.Id, payload["eventId"]!.GetValue<Guid>());
         Assert.Equal(3, payload["view"]!["degreeLevel"]!.GetValue<int>());
+        Assert.Equal(1, payload["view"]!["talentTier"]!.GetValue<int>());
+        Assert.Equal(9, payload["view"]!["hIndex"]!.GetValue<int>());
+        Assert.DoesNotContain("1825-0097", registered.Payload);
         Assert.Equal(5, payload["view"]!["employmentModes"]!.GetValue<int>());
         Assert.DoesNotContain("Zhang", registered.Payload);
         Assert.DoesNotContain("zhang.wei", registered.Payload);
@@ -107,7 +118,7 @@ public sealed class ProfilesApiTests(ProfilesHost host) : IClassFixture<Profiles
 
         var problem = await AssertProblem(response, HttpStatusCode.BadRequest);
         var errors = problem["errors"]!.AsObject().Select(e => e.Key).ToHashSet();
-        foreach (var field in new[] { "email", "researchFields", "degree", "careerStage", "yearsOfExperience", "publicationsCount", "employmentModes", "consentToMatching" })
+        foreach (var field in new[] { "email", "researchFields", "careerStage", "yearsOfExperience", "employmentModes", "consentToMatching" })
         {
             Assert.Contains(field, errors);
         }
@@ -128,7 +139,16 @@ public sealed class ProfilesApiTests(ProfilesHost host) : IClassFixture<Profiles
         { "employmentModes", new JsonArray(), "employmentModes" },
         { "skills", new JsonArray(new string('x', 101)), "skills" },
         { "phone", "call me maybe", "phone" },
-        { "degree", "phd", "degree" },
+        { "degrees", new JsonArray(new JsonObject { ["level"] = "phd" }), "degrees[0].level" },
+        { "degrees", new JsonArray(new JsonObject { ["level"] = "master", ["field"] = "NOPE", ["institution"] = "X", ["year"] = 2010 }), "degrees[0].field" },
+        { "degrees", new JsonArray(new JsonObject { ["level"] = "master", ["field"] = "MED", ["institution"] = "X", ["year"] = 1900 }), "degrees[0].year" },
+        { "orcid", "0000-0002-1825-0098", "orcid" },
+        { "hIndex", 99, "hIndex" },
+        { "grantsLed", -1, "grantsLed" },
+        { "honours", new JsonArray(new JsonObject { ["tier"] = "none", ["programme"] = "x", ["year"] = 2020 }), "honours[0].tier" },
+        { "languages", new JsonArray("English"), "languages[0]" },
+        { "earliestStartDate", "2027-02-30", "earliestStartDate" },
+        { "earliestStartDate", "1999-01-01", "earliestStartDate" },
         { "careerStage", "R9", "careerStage" },
         { "yearsOfExperience", "six", "yearsOfExperience" },
         { "consentToMatching", "yes", "consentToMatching" },
@@ -177,7 +197,6 @@ public sealed class ProfilesApiTests(ProfilesHost host) : IClassFixture<Profiles
     [Theory]
     [InlineData("/api/taxonomy", "MED.IMMUNO.TUMOUR")]
     [InlineData("/api/career-stages", "R4")]
-    [InlineData("/api/institutions", "Shenzhen Bay Laboratory")]
     [InlineData("/api/skills", "flow cytometry")]
     public async Task Reference_data_is_served(string path, string expected)
     {

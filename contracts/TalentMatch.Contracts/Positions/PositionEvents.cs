@@ -4,6 +4,8 @@ namespace TalentMatch.Contracts.Positions;
 /// <param name="MinimumDegree">0 none, 1 bachelor, 2 master, 3 doctorate.</param>
 /// <param name="CareerStageMin">EURAXESS stage 1..4.</param>
 /// <param name="EmploymentMode">One flag: 1 full-time, 2 flexible part-time, 4 visiting.</param>
+/// <param name="TalentTierSought">0 none, 1 young talent, 2 provincial/ministerial, 3 national.</param>
+/// <param name="Languages">ISO 639-1 codes the post requires.</param>
 public sealed record PositionMatchingView(
     Guid InstitutionId,
     string Title,
@@ -15,7 +17,10 @@ public sealed record PositionMatchingView(
     int CareerStageMin,
     int CareerStageMax,
     double MinimumYears,
-    int EmploymentMode);
+    int EmploymentMode,
+    int TalentTierSought = 0,
+    IReadOnlyList<string>? Languages = null,
+    DateOnly? ApplicationDeadline = null);
 
 public sealed record PositionOpened(
     Guid EventId, DateTimeOffset OccurredAt, Guid AggregateId, long AggregateVersion,
@@ -25,5 +30,6 @@ public sealed record PositionUpdated(
     Guid EventId, DateTimeOffset OccurredAt, Guid AggregateId, long AggregateVersion,
     PositionMatchingView View) : IIntegrationEvent;
 
+/// <param name="Filled">True when the position closed because it was filled, false when it was withdrawn.</param>
 public sealed record PositionClosed(
-    Guid EventId, DateTimeOffset OccurredAt, Guid AggregateId, long AggregateVersion) : IIntegrationEvent;
+    Guid EventId, DateTimeOffset OccurredAt, Guid AggregateId, long AggregateVersion, bool Filled = false) : IIntegrationEvent;

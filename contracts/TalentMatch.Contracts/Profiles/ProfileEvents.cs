@@ -7,6 +7,8 @@ namespace TalentMatch.Contracts.Profiles;
 /// <param name="DegreeLevel">0 none, 1 bachelor, 2 master, 3 doctorate.</param>
 /// <param name="CareerStage">EURAXESS stage 1..4 (R1..R4).</param>
 /// <param name="EmploymentModes">Flags: 1 full-time, 2 flexible part-time, 4 visiting.</param>
+/// <param name="TalentTier">Highest talent-programme honour: 0 none, 1 young talent, 2 provincial/ministerial, 3 national.</param>
+/// <param name="Languages">ISO 639-1 codes, e.g. zh, en.</param>
 public sealed record ProfileMatchingView(
     IReadOnlyList<string> ResearchFields,
     IReadOnlyList<string> Skills,
@@ -16,7 +18,12 @@ public sealed record ProfileMatchingView(
     int PublicationsCount,
     IReadOnlyList<string> PreferredCities,
     int EmploymentModes,
-    bool ConsentToMatching);
+    bool ConsentToMatching,
+    int HIndex = 0,
+    int GrantsLed = 0,
+    int TalentTier = 0,
+    IReadOnlyList<string>? Languages = null,
+    DateOnly? EarliestStartDate = null);
 
 public sealed record ProfileRegistered(
     Guid EventId, DateTimeOffset OccurredAt, Guid AggregateId, long AggregateVersion,

@@ -1,6 +1,7 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using TalentMatch.Contracts;
 using TalentMatch.Contracts.Positions;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Web;
@@ -8,137 +9,183 @@ using TalentMatch.Seeds;
 
 namespace TalentMatch.Positions;
 
-/// <summary>What an HR office sends to open or update a position; members are optional so every gap is reported.</summary>
-public sealed record PositionRequest(
-    Guid? InstitutionId,
-    string? Title,
-    string? Department,
-    string? City,
-    IReadOnlyList<string>? ResearchFields,
-    IReadOnlyList<string>? RequiredSkills,
-    IReadOnlyList<string>? PreferredSkills,
-    DegreeLevel? MinimumDegree,
-    CareerStage? CareerStageMin,
-    CareerStage? CareerStageMax,
-    double? MinimumYears,
-    EmploymentModes? EmploymentMode,
-    int? Headcount,
-    DateOnly? ApplicationDeadline);
-
-public sealed record PositionResponse(
-    Guid Id,
-    long Version,
-    PositionStatus Status,
-    Guid InstitutionId,
-    string Title,
-    string? Department,
-    string City,
-    IReadOnlyList<string> ResearchFields,
-    IReadOnlyList<string> RequiredSkills,
-    IReadOnlyList<string> PreferredSkills,
-    DegreeLevel MinimumDegree,
-    CareerStage CareerStageMin,
-    CareerStage CareerStageMax,
-    double MinimumYears,
-    EmploymentModes EmploymentMode,
-    int Headcount,
-    DateOnly? ApplicationDeadline,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
-{
-    public static PositionResponse From(Position p) => new(
-        p.Id, p.Version, p.Status, p.InstitutionId, p.Title, p.Department, p.City, p.ResearchFields, p.RequiredSkills,
-        p.PreferredSkills, p.MinimumDegree, p.CareerStageMin, p.CareerStageMax, p.MinimumYears, p.EmploymentMode,
-        p.Headcount, p.ApplicationDeadline, p.CreatedAt, p.UpdatedAt);
-}
-
-public sealed class PositionRequestValidator : AbstractValidator<PositionRequest>
-{
-    public PositionRequestValidator(ResearchFieldTaxonomy taxonomy, Institutions institutions, TimeProvider clock)
-    {
-        RuleFor(r => r.InstitutionId).NotNull()
-            .Must(id => id is null || institutions.TryGet(id.Value, out _))
-            .WithMessage("Unknown institution; see GET /api/institutions.");
-        RuleFor(r => r.Title).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.Department).MaximumLength(200);
-        RuleFor(r => r.City).NotEmpty().MaximumLength(100);
-        RuleFor(r => r.ResearchFields).ResearchFieldCodes(taxonomy);
-        RuleFor(r => r.RequiredSkills).Tags();
-        RuleFor(r => r.PreferredSkills).Tags();
-        RuleFor(r => r.MinimumDegree).NotNull().IsInEnum();
-        RuleFor(r => r.CareerStageMin).NotNull().IsInEnum();
-        RuleFor(r => r.CareerStageMax).NotNull().IsInEnum()
-            .Must((r, max) => r.CareerStageMin is null || max is null || max >= r.CareerStageMin)
-            .WithMessage("'careerStageMax' must not be below 'careerStageMin'.");
-        RuleFor(r => r.MinimumYears).NotNull().InclusiveBetween(0, 50);
-        RuleFor(r => r.EmploymentMode).NotNull().SingleEmploymentMode();
-        RuleFor(r => r.Headcount).NotNull().InclusiveBetween(1, 1000);
-        RuleFor(r => r.ApplicationDeadline)
-            .Must(d => d is null || d.Value >= DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))
-            .WithMessage("'applicationDeadline' must not be in the past.");
-    }
-}
-
 public static class PositionsApi
 {
     public static IServiceCollection AddPositions(this IServiceCollection services) =>
         services
             .AddSingleton(TimeProvider.System)
             .AddSingleton(ResearchFieldTaxonomy.Load())
-            .AddSingleton(Institutions.Load())
-            .AddSingleton<IValidator<PositionRequest>, PositionRequestValidator>();
+            .AddSingleton(Seeds.Institutions.Load())
+            .AddSingleton<IValidator<PositionRequest>, PositionRequestValidator>()
+            .AddHostedService<ReferenceDataSeeder>();
 
     public static IEndpointRouteBuilder MapPositionsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/positions").WithTags("Positions");
-        api.MapPost("/", Open).Validate<PositionRequest>().WithName("OpenPosition");
-        api.MapGet("/", List).WithName("ListPositions");
-        api.MapGet("/{id:guid}", Get).WithName("GetPosition");
-        api.MapPut("/{id:guid}", Update).Validate<PositionRequest>().WithName("UpdatePosition");
-        api.MapPost("/{id:guid}/close", Close).WithName("ClosePosition");
+        api.MapPost("/", Create).Validate<PositionRequest>().WithName("CreatePosition")
+            .Produces<PositionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithSummary("Creates a position, open (the default) or as a draft. Send an Idempotency-Key header to make retries safe.");
+        api.MapGet("/", List).WithName("ListPositions")
+            .WithSummary("Positions, paged; filter by field (code or any subfield), city, stage (within the position's range), institution id, status; sort by createdAt, updatedAt, applicationDeadline or title (prefix - for descending).");
+        api.MapGet("/{id:guid}", Get).WithName("GetPosition").WithSummary("One position; its ETag is its version.");
+        api.MapPut("/{id:guid}", Update).Validate<PositionRequest>().WithName("UpdatePosition")
+            .WithSummary("Replaces a draft or open position. Send If-Match with the ETag you read; a stale one gets 412.");
+        api.MapPost("/{id:guid}/open", (Guid id, PositionsDbContext db, HttpContext http, CancellationToken ct) =>
+                Transition(id, PositionStatus.Open, db, http, ct))
+            .WithName("OpenPosition").WithSummary("Publishes a draft position to matching.");
+        api.MapPost("/{id:guid}/close", (Guid id, PositionsDbContext db, HttpContext http, CancellationToken ct) =>
+                Transition(id, PositionStatus.Closed, db, http, ct))
+            .WithName("ClosePosition").WithSummary("Closes a draft or open position without filling it.");
+        api.MapPost("/{id:guid}/fill", (Guid id, PositionsDbContext db, HttpContext http, CancellationToken ct) =>
+                Transition(id, PositionStatus.Filled, db, http, ct))
+            .WithName("FillPosition").WithSummary("Marks an open position as filled.");
+
+        var institutions = app.MapGroup("/api/institutions").WithTags("Institutions");
+        institutions.MapGet("/", async (PositionsDbContext db, CancellationToken ct, string? city = null) =>
+                TypedResults.Ok(await db.Institutions.AsNoTracking().Where(i => city == null || i.City == city).OrderBy(i => i.NameEn).ToListAsync(ct)))
+            .WithName("ListInstitutions").WithSummary("Institutions that post positions, optionally in one city.");
+        institutions.MapGet("/{id:guid}", async Task<Results<Ok<Institution>, ProblemHttpResult>> (Guid id, PositionsDbContext db, CancellationToken ct) =>
+                await db.Institutions.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct) is { } found
+                    ? TypedResults.Ok(found)
+                    : TypedResults.Problem(statusCode: 404, title: "Institution not found."))
+            .WithName("GetInstitution");
         return app;
     }
 
-    private static async Task<Created<PositionResponse>> Open(PositionRequest request, PositionsDbContext db, CancellationToken ct)
+    private static async Task<IResult> Create(PositionRequest request, PositionsDbContext db, HttpContext http, CancellationToken ct)
     {
+        var idempotent = IdempotentRequest.From(http, "CreatePosition", request, out var badKey);
+        if (badKey is not null)
+        {
+            return badKey;
+        }
+
+        if (idempotent is not null && await idempotent.TryReplayAsync(db, ct) is { } replay)
+        {
+            return replay;
+        }
+
         var now = DateTimeOffset.UtcNow;
         var position = new Position
         {
             Id = Guid.CreateVersion7(),
             Version = 1,
-            Title = request.Title!.Trim(),
-            City = request.City!.Trim(),
+            Status = request.Status ?? PositionStatus.Open,
+            Title = "",
+            City = "",
             CreatedAt = now,
         };
-        Apply(position, request, now);
+        await Apply(position, request, db, now, ct);
         db.Positions.Add(position);
-        db.Enqueue(new PositionOpened(Guid.NewGuid(), now, position.Id, position.Version, position.ToMatchingView()));
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/positions/{position.Id}", PositionResponse.From(position));
+        if (position.Status == PositionStatus.Open)
+        {
+            db.Enqueue(new PositionOpened(Guid.NewGuid(), now, position.Id, position.Version, position.ToMatchingView()));
+        }
+
+        var location = $"/api/positions/{position.Id}";
+        var response = PositionResponse.From(position);
+        idempotent?.Record(db, StatusCodes.Status201Created, location, response);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (idempotent is not null && IdempotentRequest.IsDuplicateKey(e))
+        {
+            db.ChangeTracker.Clear();
+            return (await idempotent.TryReplayAsync(db, ct))!;
+        }
+
+        ETags.Set(http, position.Version);
+        return TypedResults.Created(location, response);
     }
 
     private static async Task<Results<Ok<Page<PositionResponse>>, ValidationProblem>> List(
-        PositionsDbContext db, int? page, int? pageSize, CancellationToken ct)
+        PositionsDbContext db, ResearchFieldTaxonomy taxonomy, CancellationToken ct,
+        string? field = null, string? city = null, string? stage = null, Guid? institution = null,
+        string? status = null, string? sort = null, int? page = null, int? pageSize = null)
     {
-        if (!PageRequest.TryRead(page, pageSize, out var paging, out var problem))
+        if (!PageRequest.TryRead(page, pageSize, out var paging, out var pagingProblem))
         {
-            return problem!;
+            return pagingProblem!;
         }
 
-        var query = db.Positions.AsNoTracking().OrderBy(p => p.CreatedAt).ThenBy(p => p.Id);
+        var errors = new Dictionary<string, string[]>();
+        var query = db.Positions.AsNoTracking();
+        if (field is not null)
+        {
+            if (!taxonomy.Contains(field))
+            {
+                errors["field"] = ["Unknown research field code; see GET /api/taxonomy."];
+            }
+
+            var below = field + ".";
+            query = query.Where(p => p.ResearchFields.Any(f => f == field || f.StartsWith(below)));
+        }
+
+        if (city is not null)
+        {
+            query = query.Where(p => p.City == city);
+        }
+
+        if (stage is not null)
+        {
+            if (ListQuery.TryParseEnum<CareerStage>(stage, out var s))
+            {
+                query = query.Where(p => p.CareerStageMin <= s && s <= p.CareerStageMax);
+            }
+            else
+            {
+                errors["stage"] = ["Use R1, R2, R3 or R4."];
+            }
+        }
+
+        if (institution is not null)
+        {
+            query = query.Where(p => p.InstitutionId == institution);
+        }
+
+        if (status is not null)
+        {
+            if (ListQuery.TryParseEnum<PositionStatus>(status, out var s))
+            {
+                query = query.Where(p => p.Status == s);
+            }
+            else
+            {
+                errors["status"] = ["Use draft, open, closed or filled."];
+            }
+        }
+
+        var sorted = ListQuery.Sort(query, sort, errors, p => p.CreatedAt, new()
+        {
+            ["createdAt"] = ListQuery.By<Position>(p => p.CreatedAt),
+            ["updatedAt"] = ListQuery.By<Position>(p => p.UpdatedAt),
+            ["applicationDeadline"] = ListQuery.By<Position>(p => p.ApplicationDeadline),
+            ["title"] = ListQuery.By<Position>(p => p.Title),
+        });
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Invalid list parameters.");
+        }
+
         var total = await query.LongCountAsync(ct);
-        var items = await query.Skip(paging.Skip).Take(paging.PageSize).ToListAsync(ct);
+        var items = await sorted.ThenBy(p => p.Id).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(ct);
         return TypedResults.Ok(new Page<PositionResponse>(items.Select(PositionResponse.From).ToList(), paging.PageNumber, paging.PageSize, total));
     }
 
-    private static async Task<Results<Ok<PositionResponse>, ProblemHttpResult>> Get(Guid id, PositionsDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<PositionResponse>, ProblemHttpResult>> Get(Guid id, PositionsDbContext db, HttpContext http, CancellationToken ct)
     {
         var position = await db.Positions.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
-        return position is null ? NotFound(id) : TypedResults.Ok(PositionResponse.From(position));
+        if (position is null)
+        {
+            return NotFound(id);
+        }
+
+        ETags.Set(http, position.Version);
+        return TypedResults.Ok(PositionResponse.From(position));
     }
 
-    private static async Task<Results<Ok<PositionResponse>, ProblemHttpResult>> Update(
-        Guid id, PositionRequest request, PositionsDbContext db, CancellationToken ct)
+    private static async Task<IResult> Update(Guid id, PositionRequest request, PositionsDbContext db, HttpContext http, CancellationToken ct)
     {
         var position = await db.Positions.FirstOrDefaultAsync(p => p.Id == id, ct);
         if (position is null)
@@ -146,21 +193,32 @@ public static class PositionsApi
             return NotFound(id);
         }
 
-        if (position.Status == PositionStatus.Closed)
+        if (!ETags.IfMatchSatisfied(http, position.Version))
         {
-            return TypedResults.Problem(statusCode: 409, title: "The position is closed and can no longer be changed.");
+            return ETags.PreconditionFailed(position.Version);
+        }
+
+        if (position.Status is PositionStatus.Closed or PositionStatus.Filled)
+        {
+            return TypedResults.Problem(statusCode: 409, title: $"The position is {position.Status.ToString().ToLowerInvariant()} and can no longer be changed.");
         }
 
         var now = DateTimeOffset.UtcNow;
-        position.Title = request.Title!.Trim();
-        position.City = request.City!.Trim();
-        Apply(position, request, now);
+        await Apply(position, request, db, now, ct);
         position.Version++;
-        db.Enqueue(new PositionUpdated(Guid.NewGuid(), now, position.Id, position.Version, position.ToMatchingView()));
-        return await SaveOrConflict(db, position, ct);
+        if (position.Status == PositionStatus.Open)
+        {
+            db.Enqueue(new PositionUpdated(Guid.NewGuid(), now, position.Id, position.Version, position.ToMatchingView()));
+        }
+
+        return await SaveOrConflict(db, position, http, ct);
     }
 
-    private static async Task<Results<Ok<PositionResponse>, ProblemHttpResult>> Close(Guid id, PositionsDbContext db, CancellationToken ct)
+    /// <summary>
+    /// Draft → open publishes <see cref="PositionOpened"/>; open → closed or filled publishes <see cref="PositionClosed"/>;
+    /// closing a draft publishes nothing, since matching never saw it.
+    /// </summary>
+    private static async Task<IResult> Transition(Guid id, PositionStatus target, PositionsDbContext db, HttpContext http, CancellationToken ct)
     {
         var position = await db.Positions.FirstOrDefaultAsync(p => p.Id == id, ct);
         if (position is null)
@@ -168,23 +226,52 @@ public static class PositionsApi
             return NotFound(id);
         }
 
-        if (position.Status == PositionStatus.Closed)
+        if (!ETags.IfMatchSatisfied(http, position.Version))
         {
-            return TypedResults.Problem(statusCode: 409, title: "The position is already closed.");
+            return ETags.PreconditionFailed(position.Version);
+        }
+
+        var allowed = (position.Status, target) switch
+        {
+            (PositionStatus.Draft, PositionStatus.Open) => true,
+            (PositionStatus.Draft or PositionStatus.Open, PositionStatus.Closed) => true,
+            (PositionStatus.Open, PositionStatus.Filled) => true,
+            _ => false,
+        };
+        if (!allowed)
+        {
+            return TypedResults.Problem(statusCode: 409,
+                title: $"A {position.Status.ToString().ToLowerInvariant()} position cannot become {target.ToString().ToLowerInvariant()}.");
         }
 
         var now = DateTimeOffset.UtcNow;
-        position.Status = PositionStatus.Closed;
+        var wasOpen = position.Status == PositionStatus.Open;
+        position.Status = target;
         position.UpdatedAt = now;
         position.Version++;
-        db.Enqueue(new PositionClosed(Guid.NewGuid(), now, position.Id, position.Version));
-        return await SaveOrConflict(db, position, ct);
+        IIntegrationEvent? @event = target switch
+        {
+            PositionStatus.Open => new PositionOpened(Guid.NewGuid(), now, position.Id, position.Version, position.ToMatchingView()),
+            _ when wasOpen => new PositionClosed(Guid.NewGuid(), now, position.Id, position.Version, Filled: target == PositionStatus.Filled),
+            _ => null,
+        };
+        if (@event is not null)
+        {
+            db.Enqueue(@event);
+        }
+
+        return await SaveOrConflict(db, position, http, ct);
     }
 
-    private static void Apply(Position position, PositionRequest request, DateTimeOffset now)
+    private static async Task Apply(Position position, PositionRequest request, PositionsDbContext db, DateTimeOffset now, CancellationToken ct)
     {
         position.InstitutionId = request.InstitutionId!.Value;
-        position.Department = string.IsNullOrWhiteSpace(request.Department) ? null : request.Department.Trim();
+        position.Title = request.Title!.Trim();
+        position.Department = Blank(request.Department);
+        position.Description = Blank(request.Description);
+        // An omitted city means the institution's own.
+        position.City = Blank(request.City)
+            ?? await db.Institutions.Where(i => i.Id == position.InstitutionId).Select(i => i.City).FirstAsync(ct);
         position.ResearchFields = [.. request.ResearchFields!.Distinct()];
         position.RequiredSkills = CommonRules.NormalizeTags(request.RequiredSkills);
         position.PreferredSkills = CommonRules.NormalizeTags(request.PreferredSkills);
@@ -192,23 +279,33 @@ public static class PositionsApi
         position.CareerStageMin = request.CareerStageMin!.Value;
         position.CareerStageMax = request.CareerStageMax!.Value;
         position.MinimumYears = request.MinimumYears!.Value;
+        position.TalentTierSought = request.TalentTierSought ?? TalentTier.None;
         position.EmploymentMode = request.EmploymentMode!.Value;
+        position.Languages = CommonRules.NormalizeTags(request.Languages);
         position.Headcount = request.Headcount!.Value;
+        position.SalaryMinCny = request.SalaryBand?.MinCny;
+        position.SalaryMaxCny = request.SalaryBand?.MaxCny;
+        position.StartupFundingCny = request.StartupFundingCny;
         position.ApplicationDeadline = request.ApplicationDeadline;
         position.UpdatedAt = now;
     }
 
-    private static async Task<Results<Ok<PositionResponse>, ProblemHttpResult>> SaveOrConflict(PositionsDbContext db, Position position, CancellationToken ct)
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    private static async Task<IResult> SaveOrConflict(PositionsDbContext db, Position position, HttpContext http, CancellationToken ct)
     {
         try
         {
             await db.SaveChangesAsync(ct);
-            return TypedResults.Ok(PositionResponse.From(position));
         }
         catch (DbUpdateConcurrencyException)
         {
-            return TypedResults.Problem(statusCode: 409, title: "The position was changed by another request; read it again and retry.");
+            return TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed,
+                title: "The position was changed by another request; read it again and retry.");
         }
+
+        ETags.Set(http, position.Version);
+        return TypedResults.Ok(PositionResponse.From(position));
     }
 
     private static ProblemHttpResult NotFound(Guid id) =>

@@ -1,12 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Persistence;
+using TalentMatch.Hosting.Web;
 
 namespace TalentMatch.Positions;
 
 public sealed class PositionsDbContext(DbContextOptions<PositionsDbContext> options) : DbContext(options)
 {
     public DbSet<Position> Positions => Set<Position>();
+    public DbSet<Institution> Institutions => Set<Institution>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -18,9 +20,21 @@ public sealed class PositionsDbContext(DbContextOptions<PositionsDbContext> opti
             e.Property(p => p.Title).HasMaxLength(200);
             e.Property(p => p.Department).HasMaxLength(200);
             e.Property(p => p.City).HasMaxLength(100);
+            e.Property(p => p.SalaryMinCny).HasPrecision(14, 2);
+            e.Property(p => p.SalaryMaxCny).HasPrecision(14, 2);
+            e.Property(p => p.StartupFundingCny).HasPrecision(16, 2);
+            e.Ignore(p => p.SalaryBand);
             e.HasIndex(p => new { p.InstitutionId, p.Status });
+            e.HasOne<Institution>().WithMany().HasForeignKey(p => p.InstitutionId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<Institution>(e =>
+        {
+            e.ToTable("institutions");
+            e.HasKey(i => i.Id);
+            e.HasIndex(i => i.Slug).IsUnique();
         });
         modelBuilder.AddOutboxAndInbox();
+        modelBuilder.AddIdempotencyKeys();
         modelBuilder.UseSnakeCaseNames();
     }
 }

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using TalentMatch.Contracts.Profiles;
 using TalentMatch.Hosting.Messaging;
@@ -8,133 +9,166 @@ using TalentMatch.Seeds;
 
 namespace TalentMatch.Profiles;
 
-/// <summary>What a client sends to register or update a profile. Every member is optional here so that the
-/// validator can name every missing field at once.</summary>
-public sealed record ProfileRequest(
-    string? FullName,
-    string? Email,
-    string? Phone,
-    IReadOnlyList<string>? ResearchFields,
-    IReadOnlyList<string>? Skills,
-    DegreeLevel? Degree,
-    CareerStage? CareerStage,
-    double? YearsOfExperience,
-    int? PublicationsCount,
-    IReadOnlyList<string>? PreferredCities,
-    IReadOnlyList<EmploymentModes>? EmploymentModes,
-    bool? ConsentToMatching);
-
-public sealed record ProfileResponse(
-    Guid Id,
-    long Version,
-    ProfileStatus Status,
-    string FullName,
-    string Email,
-    string? Phone,
-    IReadOnlyList<string> ResearchFields,
-    IReadOnlyList<string> Skills,
-    DegreeLevel Degree,
-    CareerStage CareerStage,
-    double YearsOfExperience,
-    int PublicationsCount,
-    IReadOnlyList<string> PreferredCities,
-    IReadOnlyList<EmploymentModes> EmploymentModes,
-    bool ConsentToMatching,
-    DateTimeOffset? ConsentGivenAt,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
-{
-    public static ProfileResponse From(Profile p) => new(
-        p.Id, p.Version, p.Status, p.FullName, p.Email, p.Phone, p.ResearchFields, p.Skills, p.Degree, p.CareerStage,
-        p.YearsOfExperience, p.PublicationsCount, p.PreferredCities,
-        CommonRules.SingleModes.Where(m => p.EmploymentModes.HasFlag(m)).ToList(),
-        p.ConsentToMatching, p.ConsentGivenAt, p.CreatedAt, p.UpdatedAt);
-}
-
-public sealed class ProfileRequestValidator : AbstractValidator<ProfileRequest>
-{
-    public ProfileRequestValidator(ResearchFieldTaxonomy taxonomy)
-    {
-        RuleFor(r => r.FullName).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.Email).NotEmpty().MaximumLength(254).EmailAddress();
-        RuleFor(r => r.Phone).MaximumLength(40).Matches(@"^\+?[0-9 ()\-]{5,40}$").When(r => r.Phone is not null)
-            .WithMessage("'phone' may hold digits, spaces, brackets, dashes and a leading +.");
-        RuleFor(r => r.ResearchFields).ResearchFieldCodes(taxonomy);
-        RuleFor(r => r.Skills).Tags();
-        RuleFor(r => r.Degree).NotNull().IsInEnum();
-        RuleFor(r => r.CareerStage).NotNull().IsInEnum();
-        RuleFor(r => r.YearsOfExperience).NotNull().InclusiveBetween(0, 70);
-        RuleFor(r => r.PublicationsCount).NotNull().InclusiveBetween(0, 100_000);
-        RuleFor(r => r.PreferredCities).Tags();
-        RuleFor(r => r.EmploymentModes).NotEmpty().WithMessage("Accept at least one employment mode.");
-        RuleForEach(r => r.EmploymentModes).SingleEmploymentMode();
-        RuleFor(r => r.ConsentToMatching).NotNull();
-    }
-}
-
 public static class ProfilesApi
 {
     public static IServiceCollection AddProfiles(this IServiceCollection services) =>
         services
+            .AddSingleton(TimeProvider.System)
             .AddSingleton(ResearchFieldTaxonomy.Load())
             .AddSingleton<IValidator<ProfileRequest>, ProfileRequestValidator>();
 
     public static IEndpointRouteBuilder MapProfilesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/profiles").WithTags("Profiles");
-        api.MapPost("/", Register).Validate<ProfileRequest>().WithName("RegisterProfile");
-        api.MapGet("/", List).WithName("ListProfiles");
-        api.MapGet("/{id:guid}", Get).WithName("GetProfile");
-        api.MapPut("/{id:guid}", Update).Validate<ProfileRequest>().WithName("UpdateProfile");
-        api.MapPost("/{id:guid}/withdraw", Withdraw).WithName("WithdrawProfile");
+        api.MapPost("/", Register).Validate<ProfileRequest>().WithName("RegisterProfile")
+            .Produces<ProfileResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithSummary("Registers a profile. Send an Idempotency-Key header to make retries safe.");
+        api.MapGet("/", List).WithName("ListProfiles")
+            .WithSummary("Profiles, paged; filter by field (code or any subfield of it), city, stage, institution, status; sort by createdAt, updatedAt, fullName or yearsOfExperience (prefix - for descending).");
+        api.MapGet("/{id:guid}", Get).WithName("GetProfile").WithSummary("One profile; its ETag is its version.");
+        api.MapPut("/{id:guid}", Update).Validate<ProfileRequest>().WithName("UpdateProfile")
+            .WithSummary("Replaces a profile. Send If-Match with the ETag you read; a stale one gets 412.");
+        api.MapPost("/{id:guid}/withdraw", Withdraw).WithName("WithdrawProfile")
+            .WithSummary("Withdraws a profile from matching; it can no longer be changed.");
         return app;
     }
 
-    private static async Task<Created<ProfileResponse>> Register(ProfileRequest request, ProfilesDbContext db, CancellationToken ct)
+    private static async Task<IResult> Register(
+        ProfileRequest request, ProfilesDbContext db, HttpContext http, CancellationToken ct)
     {
-        var now = DateTimeOffset.UtcNow;
-        var profile = new Profile
+        var idempotent = IdempotentRequest.From(http, "RegisterProfile", request, out var badKey);
+        if (badKey is not null)
         {
-            Id = Guid.CreateVersion7(),
-            Version = 1,
-            FullName = request.FullName!.Trim(),
-            Email = request.Email!.Trim(),
-            CreatedAt = now,
-        };
+            return badKey;
+        }
+
+        if (idempotent is not null && await idempotent.TryReplayAsync(db, ct) is { } replay)
+        {
+            return replay;
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var profile = new Profile { Id = Guid.CreateVersion7(), Version = 1, FullName = "", Email = "", CreatedAt = now };
         Apply(profile, request, now);
         db.Profiles.Add(profile);
         db.Enqueue(new ProfileRegistered(Guid.NewGuid(), now, profile.Id, profile.Version, profile.ToMatchingView()));
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/profiles/{profile.Id}", ProfileResponse.From(profile));
-    }
-
-    private static async Task<Results<Ok<Page<ProfileResponse>>, ProblemHttpResult, ValidationProblem>> List(
-        ProfilesDbContext db, int? page, int? pageSize, CancellationToken ct)
-    {
-        if (!PageRequest.TryRead(page, pageSize, out var paging, out var problem))
+        var location = $"/api/profiles/{profile.Id}";
+        var response = ProfileResponse.From(profile);
+        idempotent?.Record(db, StatusCodes.Status201Created, location, response);
+        try
         {
-            return problem!;
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (idempotent is not null && IdempotentRequest.IsDuplicateKey(e))
+        {
+            // A concurrent request with the same key won; answer as it did.
+            db.ChangeTracker.Clear();
+            return (await idempotent.TryReplayAsync(db, ct))!;
         }
 
-        var query = db.Profiles.AsNoTracking().OrderBy(p => p.CreatedAt).ThenBy(p => p.Id);
+        ETags.Set(http, profile.Version);
+        return TypedResults.Created(location, response);
+    }
+
+    private static async Task<Results<Ok<Page<ProfileResponse>>, ValidationProblem>> List(
+        ProfilesDbContext db, ResearchFieldTaxonomy taxonomy, CancellationToken ct,
+        string? field = null, string? city = null, string? stage = null, string? institution = null,
+        string? status = null, string? sort = null, int? page = null, int? pageSize = null)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!PageRequest.TryRead(page, pageSize, out var paging, out var pagingProblem))
+        {
+            return pagingProblem!;
+        }
+
+        var query = db.Profiles.AsNoTracking();
+        if (field is not null)
+        {
+            if (!taxonomy.Contains(field))
+            {
+                errors["field"] = ["Unknown research field code; see GET /api/taxonomy."];
+            }
+
+            var below = field + ".";
+            query = query.Where(p => p.ResearchFields.Any(f => f == field || f.StartsWith(below)));
+        }
+
+        if (city is not null)
+        {
+            query = query.Where(p => p.PreferredCities.Contains(city));
+        }
+
+        if (stage is not null)
+        {
+            if (ListQuery.TryParseEnum<CareerStage>(stage, out var s))
+            {
+                query = query.Where(p => p.CareerStage == s);
+            }
+            else
+            {
+                errors["stage"] = ["Use R1, R2, R3 or R4."];
+            }
+        }
+
+        if (institution is not null)
+        {
+            var lowered = institution.ToLowerInvariant();
+            query = query.Where(p => p.CurrentInstitution != null && p.CurrentInstitution.ToLower() == lowered);
+        }
+
+        if (status is not null)
+        {
+            if (ListQuery.TryParseEnum<ProfileStatus>(status, out var s))
+            {
+                query = query.Where(p => p.Status == s);
+            }
+            else
+            {
+                errors["status"] = ["Use active or withdrawn."];
+            }
+        }
+
+        var sorted = ListQuery.Sort(query, sort, errors, p => p.CreatedAt, new()
+        {
+            ["createdAt"] = ListQuery.By<Profile>(p => p.CreatedAt),
+            ["updatedAt"] = ListQuery.By<Profile>(p => p.UpdatedAt),
+            ["fullName"] = ListQuery.By<Profile>(p => p.FullName),
+            ["yearsOfExperience"] = ListQuery.By<Profile>(p => p.YearsOfExperience),
+        });
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Invalid list parameters.");
+        }
+
         var total = await query.LongCountAsync(ct);
-        var items = await query.Skip(paging.Skip).Take(paging.PageSize).ToListAsync(ct);
+        var items = await sorted.ThenBy(p => p.Id).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(ct);
         return TypedResults.Ok(new Page<ProfileResponse>(items.Select(ProfileResponse.From).ToList(), paging.PageNumber, paging.PageSize, total));
     }
 
-    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> Get(Guid id, ProfilesDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> Get(Guid id, ProfilesDbContext db, HttpContext http, CancellationToken ct)
     {
         var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
-        return profile is null ? NotFound(id) : TypedResults.Ok(ProfileResponse.From(profile));
+        if (profile is null)
+        {
+            return NotFound(id);
+        }
+
+        ETags.Set(http, profile.Version);
+        return TypedResults.Ok(ProfileResponse.From(profile));
     }
 
-    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> Update(
-        Guid id, ProfileRequest request, ProfilesDbContext db, CancellationToken ct)
+    private static async Task<IResult> Update(
+        Guid id, ProfileRequest request, ProfilesDbContext db, HttpContext http, CancellationToken ct)
     {
         var profile = await db.Profiles.FirstOrDefaultAsync(p => p.Id == id, ct);
         if (profile is null)
         {
             return NotFound(id);
+        }
+
+        if (!ETags.IfMatchSatisfied(http, profile.Version))
+        {
+            return ETags.PreconditionFailed(profile.Version);
         }
 
         if (profile.Status == ProfileStatus.Withdrawn)
@@ -143,20 +177,23 @@ public static class ProfilesApi
         }
 
         var now = DateTimeOffset.UtcNow;
-        profile.FullName = request.FullName!.Trim();
-        profile.Email = request.Email!.Trim();
         Apply(profile, request, now);
         profile.Version++;
         db.Enqueue(new ProfileUpdated(Guid.NewGuid(), now, profile.Id, profile.Version, profile.ToMatchingView()));
-        return await SaveOrConflict(db, profile, ct);
+        return await SaveOrConflict(db, profile, http, ct);
     }
 
-    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> Withdraw(Guid id, ProfilesDbContext db, CancellationToken ct)
+    private static async Task<IResult> Withdraw(Guid id, ProfilesDbContext db, HttpContext http, CancellationToken ct)
     {
         var profile = await db.Profiles.FirstOrDefaultAsync(p => p.Id == id, ct);
         if (profile is null)
         {
             return NotFound(id);
+        }
+
+        if (!ETags.IfMatchSatisfied(http, profile.Version))
+        {
+            return ETags.PreconditionFailed(profile.Version);
         }
 
         if (profile.Status == ProfileStatus.Withdrawn)
@@ -169,20 +206,32 @@ public static class ProfilesApi
         profile.UpdatedAt = now;
         profile.Version++;
         db.Enqueue(new ProfileWithdrawn(Guid.NewGuid(), now, profile.Id, profile.Version));
-        return await SaveOrConflict(db, profile, ct);
+        return await SaveOrConflict(db, profile, http, ct);
     }
 
-    private static void Apply(Profile profile, ProfileRequest request, DateTimeOffset now)
+    /// <summary>Copies a validated request onto the profile.</summary>
+    internal static void Apply(Profile profile, ProfileRequest request, DateTimeOffset now)
     {
-        profile.Phone = string.IsNullOrWhiteSpace(request.Phone) ? null : request.Phone.Trim();
+        profile.FullName = request.FullName!.Trim();
+        profile.Email = request.Email!.Trim();
+        profile.Phone = Blank(request.Phone);
+        profile.Orcid = Blank(request.Orcid)?.ToUpperInvariant();
+        profile.Degrees = (request.Degrees ?? []).Select(d => new Degree(d.Level!.Value, d.Field!, d.Institution!.Trim(), d.Year!.Value)).ToList();
+        profile.HighestDegree = profile.Degrees.Count == 0 ? DegreeLevel.None : profile.Degrees.Max(d => d.Level);
+        profile.CurrentInstitution = Blank(request.CurrentInstitution);
+        profile.CurrentTitle = Blank(request.CurrentTitle);
+        profile.CareerStage = request.CareerStage!.Value;
         profile.ResearchFields = [.. request.ResearchFields!.Distinct()];
         profile.Skills = CommonRules.NormalizeTags(request.Skills);
-        profile.Degree = request.Degree!.Value;
-        profile.CareerStage = request.CareerStage!.Value;
         profile.YearsOfExperience = request.YearsOfExperience!.Value;
-        profile.PublicationsCount = request.PublicationsCount!.Value;
+        profile.PublicationsCount = request.PublicationsCount ?? 0;
+        profile.HIndex = request.HIndex ?? 0;
+        profile.GrantsLed = request.GrantsLed ?? 0;
+        profile.Honours = (request.Honours ?? []).Select(h => new TalentHonour(h.Tier!.Value, h.Programme!.Trim(), h.Year!.Value)).ToList();
+        profile.Languages = CommonRules.NormalizeTags(request.Languages);
         profile.PreferredCities = CommonRules.NormalizeTags(request.PreferredCities, lowerCase: false);
         profile.EmploymentModes = request.EmploymentModes!.Aggregate(EmploymentModes.None, (flags, m) => flags | m);
+        profile.EarliestStartDate = request.EarliestStartDate;
         if (request.ConsentToMatching!.Value && !profile.ConsentToMatching)
         {
             profile.ConsentGivenAt = now;
@@ -192,17 +241,22 @@ public static class ProfilesApi
         profile.UpdatedAt = now;
     }
 
-    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> SaveOrConflict(ProfilesDbContext db, Profile profile, CancellationToken ct)
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    private static async Task<IResult> SaveOrConflict(ProfilesDbContext db, Profile profile, HttpContext http, CancellationToken ct)
     {
         try
         {
             await db.SaveChangesAsync(ct);
-            return TypedResults.Ok(ProfileResponse.From(profile));
         }
         catch (DbUpdateConcurrencyException)
         {
-            return TypedResults.Problem(statusCode: 409, title: "The profile was changed by another request; read it again and retry.");
+            return TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed,
+                title: "The profile was changed by another request; read it again and retry.");
         }
+
+        ETags.Set(http, profile.Version);
+        return TypedResults.Ok(ProfileResponse.From(profile));
     }
 
     private static ProblemHttpResult NotFound(Guid id) =>

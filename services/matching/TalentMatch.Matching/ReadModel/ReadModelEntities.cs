@@ -22,6 +22,11 @@ public sealed class CandidateProfile
     public string[] PreferredCities { get; set; } = [];
     public int EmploymentModes { get; set; }
     public bool ConsentToMatching { get; set; }
+    public int HIndex { get; set; }
+    public int GrantsLed { get; set; }
+    public int TalentTier { get; set; }
+    public string[] Languages { get; set; } = [];
+    public DateOnly? EarliestStartDate { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
@@ -42,5 +47,8 @@ public sealed class PositionSnapshot
     public int CareerStageMax { get; set; }
     public double MinimumYears { get; set; }
     public int EmploymentMode { get; set; }
+    public int TalentTierSought { get; set; }
+    public string[] Languages { get; set; } = [];
+    public DateOnly? ApplicationDeadline { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

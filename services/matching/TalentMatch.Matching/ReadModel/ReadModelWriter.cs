@@ -16,17 +16,22 @@ public static class ReadModelWriter
         var keys = ResearchFieldKeys.For(fields);
         var skills = v.Skills.ToArray();
         var cities = v.PreferredCities.ToArray();
+        var languages = (v.Languages ?? []).ToArray();
         return db.Database.ExecuteSqlAsync($"""
             INSERT INTO candidate_profiles AS c (profile_id, version, withdrawn, research_fields, field_keys, skills, degree_level,
-                career_stage, years_of_experience, publications_count, preferred_cities, employment_modes, consent_to_matching, updated_at)
+                career_stage, years_of_experience, publications_count, preferred_cities, employment_modes, consent_to_matching,
+                h_index, grants_led, talent_tier, languages, earliest_start_date, updated_at)
             VALUES ({id}, {version}, false, {fields}, {keys}, {skills}, {v.DegreeLevel}, {v.CareerStage}, {v.YearsOfExperience},
-                {v.PublicationsCount}, {cities}, {v.EmploymentModes}, {v.ConsentToMatching}, now())
+                {v.PublicationsCount}, {cities}, {v.EmploymentModes}, {v.ConsentToMatching},
+                {v.HIndex}, {v.GrantsLed}, {v.TalentTier}, {languages}, {v.EarliestStartDate}, now())
             ON CONFLICT (profile_id) DO UPDATE SET version = EXCLUDED.version, withdrawn = false,
                 research_fields = EXCLUDED.research_fields, field_keys = EXCLUDED.field_keys, skills = EXCLUDED.skills,
                 degree_level = EXCLUDED.degree_level, career_stage = EXCLUDED.career_stage,
                 years_of_experience = EXCLUDED.years_of_experience, publications_count = EXCLUDED.publications_count,
                 preferred_cities = EXCLUDED.preferred_cities, employment_modes = EXCLUDED.employment_modes,
-                consent_to_matching = EXCLUDED.consent_to_matching, updated_at = now()
+                consent_to_matching = EXCLUDED.consent_to_matching, h_index = EXCLUDED.h_index,
+                grants_led = EXCLUDED.grants_led, talent_tier = EXCLUDED.talent_tier, languages = EXCLUDED.languages,
+                earliest_start_date = EXCLUDED.earliest_start_date, updated_at = now()
             WHERE c.version < EXCLUDED.version
             """, ct);
     }
@@ -45,17 +50,22 @@ public static class ReadModelWriter
         var fields = v.ResearchFields.ToArray();
         var required = v.RequiredSkills.ToArray();
         var preferred = v.PreferredSkills.ToArray();
+        var languages = (v.Languages ?? []).ToArray();
         return db.Database.ExecuteSqlAsync($"""
             INSERT INTO positions AS p (position_id, version, closed, institution_id, title, city, research_fields, required_skills,
-                preferred_skills, minimum_degree, career_stage_min, career_stage_max, minimum_years, employment_mode, updated_at)
+                preferred_skills, minimum_degree, career_stage_min, career_stage_max, minimum_years, employment_mode,
+                talent_tier_sought, languages, application_deadline, updated_at)
             VALUES ({id}, {version}, false, {v.InstitutionId}, {v.Title}, {v.City}, {fields}, {required}, {preferred},
-                {v.MinimumDegree}, {v.CareerStageMin}, {v.CareerStageMax}, {v.MinimumYears}, {v.EmploymentMode}, now())
+                {v.MinimumDegree}, {v.CareerStageMin}, {v.CareerStageMax}, {v.MinimumYears}, {v.EmploymentMode},
+                {v.TalentTierSought}, {languages}, {v.ApplicationDeadline}, now())
             ON CONFLICT (position_id) DO UPDATE SET version = EXCLUDED.version, closed = false,
                 institution_id = EXCLUDED.institution_id, title = EXCLUDED.title, city = EXCLUDED.city,
                 research_fields = EXCLUDED.research_fields, required_skills = EXCLUDED.required_skills,
                 preferred_skills = EXCLUDED.preferred_skills, minimum_degree = EXCLUDED.minimum_degree,
                 career_stage_min = EXCLUDED.career_stage_min, career_stage_max = EXCLUDED.career_stage_max,
-                minimum_years = EXCLUDED.minimum_years, employment_mode = EXCLUDED.employment_mode, updated_at = now()
+                minimum_years = EXCLUDED.minimum_years, employment_mode = EXCLUDED.employment_mode,
+                talent_tier_sought = EXCLUDED.talent_tier_sought, languages = EXCLUDED.languages,
+                application_deadline = EXCLUDED.application_deadline, updated_at = now()
             WHERE p.version < EXCLUDED.version
             """, ct);
     }

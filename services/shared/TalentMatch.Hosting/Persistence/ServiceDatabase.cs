@@ -45,6 +45,22 @@ public static class ServiceDatabase
     {
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
+            if (entity.IsMappedToJson())
+            {
+                // An owned collection stored as one jsonb column: snake_case column, camelCase members inside.
+                if (entity.FindOwnership() is { } ownership && entity.GetContainerColumnName() is not null)
+                {
+                    entity.SetContainerColumnName(ToSnakeCase(ownership.PrincipalToDependent!.Name));
+                }
+
+                foreach (var property in entity.GetProperties().Where(p => !p.IsShadowProperty()))
+                {
+                    property.SetJsonPropertyName(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(property.Name));
+                }
+
+                continue;
+            }
+
             if (entity.GetTableName() is { } table && entity.GetViewName() is null)
             {
                 entity.SetTableName(ToSnakeCase(table));

@@ -15,8 +15,6 @@ public static class ReferenceDataApi
             .WithName("GetResearchFieldTaxonomy").WithSummary("Research-field codes (discipline, field, subfield) with English and Chinese labels.");
         api.MapGet("/career-stages", () => TypedResults.Ok(CareerStages.Load().Stages))
             .WithName("GetCareerStages").WithSummary("EURAXESS stages R1-R4 with the Chinese research titles and clinical grades they cover.");
-        api.MapGet("/institutions", () => TypedResults.Ok(Institutions.Load().All))
-            .WithName("GetInstitutions").WithSummary("Institutions that post positions.");
         api.MapGet("/skills", () => TypedResults.Ok(SkillVocabulary.Load().All))
             .WithName("GetSkills").WithSummary("The controlled vocabulary of skills and techniques.");
         return app;

@@ -41,9 +41,16 @@ public static class ServiceDefaults
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), tags: [HealthTags.Live]);
         builder.Services.AddOpenApi();
         // Validation errors name fields the way clients send them (camelCase JSON), not as C# properties.
-        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
-        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        ValidatorOptions.Global.PropertyNameResolver = JsonPath;
+        ValidatorOptions.Global.DisplayNameResolver = JsonPath;
         return builder;
+    }
+
+    /// <summary>The JSON path of a validated member, e.g. <c>salaryBand.maxCny</c>.</summary>
+    private static string? JsonPath(Type type, System.Reflection.MemberInfo? member, System.Linq.Expressions.LambdaExpression? expression)
+    {
+        var path = expression is not null ? FluentValidation.Internal.PropertyChain.FromExpression(expression).ToString() : member?.Name;
+        return path is null ? null : string.Join('.', path.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
     }
 
     public static WebApplication MapServiceDefaults(this WebApplication app)

@@ -1,0 +1,148 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql;
+
+namespace TalentMatch.Hosting.Web;
+
+/// <summary>The stored outcome of a create request sent with an <c>Idempotency-Key</c> header.</summary>
+public sealed class IdempotencyRecord
+{
+    public required string Scope { get; set; }
+    public required string Key { get; set; }
+    public required string RequestHash { get; set; }
+    public int StatusCode { get; set; }
+    public string? Location { get; set; }
+    public required string ResponseBody { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>
+/// <c>Idempotency-Key</c> on POST: a client that retries a create with the same key gets the first answer again
+/// instead of a duplicate. The key is stored in the same transaction as the created resource, so a crash cannot
+/// leave one without the other; two concurrent requests with one key serialise on its primary key. Reusing a key
+/// with a different body is a client error (422).
+/// </summary>
+public sealed class IdempotentRequest
+{
+    public const string Header = "Idempotency-Key";
+    public const string Table = "idempotency_keys";
+    private const int MaxKeyLength = 200;
+
+    private IdempotentRequest(string scope, string key, string hash)
+    {
+        Scope = scope;
+        Key = key;
+        Hash = hash;
+    }
+
+    public string Scope { get; }
+    public string Key { get; }
+    public string Hash { get; }
+
+    /// <summary>Reads the header; null when absent. An unusable key yields a 400 in <paramref name="problem"/>.</summary>
+    public static IdempotentRequest? From<TBody>(HttpContext context, string scope, TBody body, out IResult? problem)
+    {
+        problem = null;
+        if (!context.Request.Headers.TryGetValue(Header, out var values))
+        {
+            return null;
+        }
+
+        var key = values.ToString();
+        if (key.Length is 0 or > MaxKeyLength || key.Any(c => c < 0x21 || c > 0x7e))
+        {
+            problem = TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { [Header] = [$"Use 1 to {MaxKeyLength} visible ASCII characters, e.g. a UUID."] },
+                title: "Invalid Idempotency-Key header.");
+            return null;
+        }
+
+        var hash = Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body, ServiceDefaults.Json)));
+        return new IdempotentRequest(scope, key, hash);
+    }
+
+    /// <summary>The earlier answer for this key, a 422 if the key was used for another body, or null to go ahead.</summary>
+    public async Task<IResult?> TryReplayAsync(DbContext db, CancellationToken ct)
+    {
+        var earlier = await db.Set<IdempotencyRecord>().AsNoTracking()
+            .FirstOrDefaultAsync(r => r.Scope == Scope && r.Key == Key, ct);
+        if (earlier is null)
+        {
+            return null;
+        }
+
+        if (earlier.RequestHash != Hash)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "This Idempotency-Key was already used for a different request.",
+                detail: "Use a new key for a new request.");
+        }
+
+        return new ReplayedResult(earlier);
+    }
+
+    /// <summary>Adds the answer to <paramref name="db"/>, to be saved with the created resource.</summary>
+    public void Record<T>(DbContext db, int statusCode, string? location, T response) =>
+        db.Set<IdempotencyRecord>().Add(new IdempotencyRecord
+        {
+            Scope = Scope,
+            Key = Key,
+            RequestHash = Hash,
+            StatusCode = statusCode,
+            Location = location,
+            ResponseBody = JsonSerializer.Serialize(response, ServiceDefaults.Json),
+            CreatedAt = DateTimeOffset.UtcNow,
+        });
+
+    /// <summary>True when saving failed because a concurrent request with the same key committed first.</summary>
+    public static bool IsDuplicateKey(DbUpdateException e) =>
+        e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, TableName: Table };
+
+    private sealed class ReplayedResult(IdempotencyRecord record) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = record.StatusCode;
+            httpContext.Response.Headers["Idempotent-Replayed"] = "true";
+            if (record.Location is not null)
+            {
+                httpContext.Response.Headers.Location = record.Location;
+            }
+
+            httpContext.Response.ContentType = "application/json; charset=utf-8";
+            await httpContext.Response.WriteAsync(record.ResponseBody, Encoding.UTF8);
+        }
+    }
+}
+
+public static class IdempotencyModel
+{
+    public static ModelBuilder AddIdempotencyKeys(this ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<IdempotencyRecord>(e =>
+        {
+            e.ToTable(IdempotentRequest.Table);
+            e.HasKey(r => new { r.Scope, r.Key });
+            e.Property(r => r.ResponseBody).HasColumnType("jsonb");
+        });
+        return modelBuilder;
+    }
+
+    public static void CreateIdempotencyKeysTable(this MigrationBuilder migrationBuilder) =>
+        migrationBuilder.Sql($"""
+            CREATE TABLE {IdempotentRequest.Table} (
+                scope text NOT NULL,
+                key text NOT NULL,
+                request_hash text NOT NULL,
+                status_code integer NOT NULL,
+                location text NULL,
+                response_body jsonb NOT NULL,
+                created_at timestamptz NOT NULL,
+                CONSTRAINT pk_idempotency_keys PRIMARY KEY (scope, key)
+            );
+            """);
+}
