@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using TalentMatch.Contracts.Profiles;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Web;
+using TalentMatch.Profiles.Imports;
 using TalentMatch.Seeds;
 
 namespace TalentMatch.Profiles;
@@ -15,7 +16,9 @@ public static class ProfilesApi
         services
             .AddSingleton(TimeProvider.System)
             .AddSingleton(ResearchFieldTaxonomy.Load())
-            .AddSingleton<IValidator<ProfileRequest>, ProfileRequestValidator>();
+            .AddSingleton<IValidator<ProfileRequest>, ProfileRequestValidator>()
+            .AddScoped<Imports.BulkProfileImporter>()
+            .AddOptions<Imports.BulkImportOptions>().BindConfiguration("BulkImport").Services;
 
     public static IEndpointRouteBuilder MapProfilesApi(this IEndpointRouteBuilder app)
     {
@@ -23,6 +26,7 @@ public static class ProfilesApi
         api.MapPost("/", Register).Validate<ProfileRequest>().WithName("RegisterProfile")
             .Produces<ProfileResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Registers a profile. Send an Idempotency-Key header to make retries safe.");
+        api.MapProfileImports();
         api.MapGet("/", List).WithName("ListProfiles")
             .WithSummary("Profiles, paged; filter by field (code or any subfield of it), city, stage, institution, status; sort by createdAt, updatedAt, fullName or yearsOfExperience (prefix - for descending).");
         api.MapGet("/{id:guid}", Get).WithName("GetProfile").WithSummary("One profile; its ETag is its version.");
@@ -33,10 +37,19 @@ public static class ProfilesApi
         return app;
     }
 
-    private static async Task<IResult> Register(
-        ProfileRequest request, ProfilesDbContext db, HttpContext http, CancellationToken ct)
+    private static Task<IResult> Register(
+        ProfileRequest request, ProfilesDbContext db, HttpContext http, CancellationToken ct) =>
+        RegisterAsync(request, "RegisterProfile", db, http, ct);
+
+    /// <summary>
+    /// Creates a profile from a validated request, with its <see cref="ProfileRegistered"/> event and (when the client
+    /// sent an Idempotency-Key) the stored answer, in one SaveChanges. Shared by <c>POST /api/profiles</c> and the
+    /// single-document imports; <paramref name="scope"/> keeps their idempotency keys apart.
+    /// </summary>
+    internal static async Task<IResult> RegisterAsync(
+        ProfileRequest request, string scope, ProfilesDbContext db, HttpContext http, CancellationToken ct)
     {
-        var idempotent = IdempotentRequest.From(http, "RegisterProfile", request, out var badKey);
+        var idempotent = IdempotentRequest.From(http, scope, request, out var badKey);
         if (badKey is not null)
         {
             return badKey;

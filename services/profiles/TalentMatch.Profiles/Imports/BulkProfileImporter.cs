@@ -1,0 +1,436 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using TalentMatch.Contracts.Profiles;
+using TalentMatch.Hosting.Messaging;
+
+namespace TalentMatch.Profiles.Imports;
+
+public sealed class BulkImportOptions
+{
+    /// <summary>Rows written per transaction (profile rows and their outbox rows together).</summary>
+    public int BatchSize { get; set; } = 2000;
+
+    /// <summary>Per-line errors listed in the summary; the counts always cover every line.</summary>
+    public int MaxListedErrors { get; set; } = 1000;
+
+    /// <summary>Longest line accepted, in characters.</summary>
+    public int MaxLineChars { get; set; } = 64 * 1024;
+}
+
+/// <summary>
+/// Streams a CSV or JSON Lines body into the profiles table. Each line is parsed and validated with the same validator
+/// as <c>POST /api/profiles</c> and turned into a profile by the same <see cref="ProfilesApi.Apply"/>; valid rows are
+/// written in batches, each batch in one transaction holding the profile rows and their <see cref="ProfileRegistered"/>
+/// outbox rows (binary COPY), so a row is stored with its event or not at all. Parsing the next batch overlaps with
+/// writing the previous one. The response is JSON Lines: a progress line per committed batch and a final summary.
+/// </summary>
+public sealed partial class BulkProfileImporter(
+    ProfilesDbContext db,
+    IValidator<ProfileRequest> validator,
+    IOptions<JsonOptions> json,
+    IOptions<BulkImportOptions> options,
+    OutboxSignal outboxSignal,
+    ILogger<BulkProfileImporter> logger)
+{
+    private static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions OwnedJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions ResponseJson = new(JsonSerializerDefaults.Web);
+    private static readonly string RegisteredType = typeof(ProfileRegistered).FullName!;
+
+    internal const string ProfilesCopy = """
+        COPY profiles (id, version, status, full_name, email, phone, orcid, degrees, highest_degree, current_institution,
+            current_title, career_stage, research_fields, skills, years_of_experience, publications_count, h_index,
+            grants_led, honours, languages, preferred_cities, employment_modes, earliest_start_date, consent_to_matching,
+            consent_given_at, created_at, updated_at) FROM STDIN (FORMAT BINARY)
+        """;
+
+    private const string OutboxCopy =
+        "COPY outbox_messages (id, message_type, payload, created_at, attempts, next_attempt_at) FROM STDIN (FORMAT BINARY)";
+
+    public async Task RunAsync(HttpContext http, CancellationToken ct)
+    {
+        var format = FormatOf(http.Request.ContentType);
+        if (format is null)
+        {
+            await Problem(http, StatusCodes.Status415UnsupportedMediaType, "Unsupported content type.",
+                new() { ["Content-Type"] = ["Send text/csv or application/x-ndjson (UTF-8)."] });
+            return;
+        }
+
+        var reader = new LineReader(http.Request.Body, options.Value.MaxLineChars);
+        ProfileCsv? csv = null;
+        if (format == "csv")
+        {
+            var (header, tooLong) = await reader.ReadLineAsync(ct);
+            if (header is null || tooLong)
+            {
+                await Problem(http, 400, "The CSV has no header row.", new() { ["line 1"] = ["The first line must name the columns: " + string.Join(",", ProfileCsv.Columns) + "."] });
+                return;
+            }
+
+            csv = ProfileCsv.FromHeader(header, out var headerErrors);
+            if (csv is null)
+            {
+                await Problem(http, 400, "The CSV header is invalid; nothing was imported.", new() { ["line 1"] = [.. headerErrors] });
+                return;
+            }
+        }
+
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "application/x-ndjson; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-store";
+        await http.Response.StartAsync(ct);
+
+        var importId = Guid.NewGuid().ToString("N")[..12];
+        LogStarted(logger, importId, format);
+        var watch = Stopwatch.StartNew();
+        var state = new ImportState(options.Value.MaxListedErrors);
+        var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var writer = WriteBatchesAsync(batches, state, http, importId, ct);
+        string? fatal = null;
+        try
+        {
+            fatal = await ReadRowsAsync(reader, csv, state, batches.Writer, ct);
+        }
+        catch (ChannelClosedException)
+        {
+            // The writer failed and closed the channel; its exception is reported below.
+        }
+        finally
+        {
+            batches.Writer.TryComplete();
+        }
+
+        try
+        {
+            await writer;
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException && !ct.IsCancellationRequested)
+        {
+            LogFailed(logger, e, importId);
+            fatal = "Storing a batch failed; rows counted as imported in the last progress line are stored, later rows are not. Re-send the lines after that point.";
+        }
+
+        var summary = new
+        {
+            done = fatal is null,
+            processed = state.Processed,
+            imported = state.Imported,
+            rejected = state.Rejected,
+            elapsedMs = watch.ElapsedMilliseconds,
+            error = fatal,
+            errors = state.Errors,
+            errorsTruncated = state.Rejected > state.Errors.Count,
+        };
+        LogFinished(logger, importId, state.Processed, state.Imported, state.Rejected, watch.ElapsedMilliseconds);
+        await WriteLineAsync(http, summary, CancellationToken.None);
+    }
+
+    /// <summary>Reads, parses and validates every line; returns an error that stopped reading (bad encoding), if any.</summary>
+    private async Task<string?> ReadRowsAsync(LineReader reader, ProfileCsv? csv, ImportState state, ChannelWriter<Batch> output, CancellationToken ct)
+    {
+        var jsonOptions = json.Value.SerializerOptions;
+        var fields = new List<string?>();
+        var batch = new Batch(options.Value.BatchSize);
+        while (true)
+        {
+            string? line;
+            bool tooLong;
+            try
+            {
+                (line, tooLong) = await reader.ReadLineAsync(ct);
+            }
+            catch (DecoderFallbackException)
+            {
+                var at = reader.LineNumber + 1;
+                state.Reject(at, new() { ["row"] = ["The body is not valid UTF-8 here; the import stopped at this line."] });
+                await FlushAsync();
+                return $"The body is not valid UTF-8 at line {at}; lines after it were not read.";
+            }
+
+            if (line is null)
+            {
+                break;
+            }
+
+            if (!tooLong && string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            state.Processed++;
+            var errors = new Dictionary<string, string[]>();
+            ProfileRequest? request = null;
+            if (tooLong)
+            {
+                errors["row"] = [$"The line is longer than {options.Value.MaxLineChars} characters."];
+            }
+            else if (csv is not null)
+            {
+                request = csv.Parse(line, fields, errors);
+            }
+            else
+            {
+                try
+                {
+                    request = JsonSerializer.Deserialize<ProfileRequest>(line, jsonOptions);
+                    if (request is null)
+                    {
+                        errors["row"] = ["Each line must be a JSON object."];
+                    }
+                }
+                catch (JsonException e)
+                {
+                    var path = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "row" : e.Path.TrimStart('$', '.');
+                    errors[path] = [e.Message.Split(" Path:", 2)[0]];
+                }
+            }
+
+            if (request is not null)
+            {
+                var result = validator.Validate(request);
+                foreach (var (field, messages) in result.ToDictionary())
+                {
+                    errors.TryAdd(field, messages);
+                }
+            }
+
+            if (errors.Count > 0 || request is null)
+            {
+                state.Reject(reader.LineNumber, errors);
+            }
+            else
+            {
+                batch.Requests.Add(request);
+            }
+
+            if (batch.Requests.Count >= options.Value.BatchSize)
+            {
+                await FlushAsync();
+            }
+        }
+
+        await FlushAsync();
+        return null;
+
+        async Task FlushAsync()
+        {
+            batch.ProcessedUpTo = state.Processed;
+            batch.RejectedUpTo = state.Rejected;
+            await output.WriteAsync(batch, ct);
+            batch = new Batch(options.Value.BatchSize);
+        }
+    }
+
+    private async Task WriteBatchesAsync(Channel<Batch> channel, ImportState state, HttpContext http, string importId, CancellationToken ct)
+    {
+        await Task.Yield();
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        try
+        {
+            await db.Database.OpenConnectionAsync(ct);
+            await foreach (var batch in channel.Reader.ReadAllAsync(ct))
+            {
+                if (batch.Requests.Count > 0)
+                {
+                    await WriteAsync(connection, batch.Requests, ct);
+                    outboxSignal.Notify();
+                    state.Imported += batch.Requests.Count;
+                }
+
+                var progress = new { processed = batch.ProcessedUpTo, imported = state.Imported, rejected = batch.RejectedUpTo };
+                LogProgress(logger, importId, progress.processed, progress.imported, progress.rejected);
+                await WriteLineAsync(http, progress, ct);
+            }
+        }
+        catch
+        {
+            // Stop the reader: nothing more can be stored.
+            channel.Writer.TryComplete();
+            throw;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>One transaction: the profile rows and their outbox rows, both by binary COPY.</summary>
+    private static async Task WriteAsync(NpgsqlConnection connection, List<ProfileRequest> requests, CancellationToken ct)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var profiles = new List<Profile>(requests.Count);
+        foreach (var request in requests)
+        {
+            var profile = new Profile { Id = Guid.CreateVersion7(), Version = 1, FullName = "", Email = "", CreatedAt = now };
+            ProfilesApi.Apply(profile, request, now);
+            profiles.Add(profile);
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var copy = await connection.BeginBinaryImportAsync(ProfilesCopy, ct))
+        {
+            foreach (var p in profiles)
+            {
+                await WriteProfileAsync(copy, p, ct);
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+
+        await using (var copy = await connection.BeginBinaryImportAsync(OutboxCopy, ct))
+        {
+            foreach (var p in profiles)
+            {
+                var @event = new ProfileRegistered(Guid.NewGuid(), now, p.Id, p.Version, p.ToMatchingView());
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(@event.EventId, NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(RegisteredType, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(JsonSerializer.Serialize(@event, EventJson), NpgsqlDbType.Jsonb, ct);
+                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+                await copy.WriteAsync(0, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>One profile row in the column order of <see cref="ProfilesCopy"/>, in the formats EF Core reads back.</summary>
+    internal static async Task WriteProfileAsync(NpgsqlBinaryImporter copy, Profile p, CancellationToken ct)
+    {
+        await copy.StartRowAsync(ct);
+        await copy.WriteAsync(p.Id, NpgsqlDbType.Uuid, ct);
+        await copy.WriteAsync(p.Version, NpgsqlDbType.Bigint, ct);
+        await copy.WriteAsync((int)p.Status, NpgsqlDbType.Integer, ct);
+        await copy.WriteAsync(p.FullName, NpgsqlDbType.Varchar, ct);
+        await copy.WriteAsync(p.Email, NpgsqlDbType.Varchar, ct);
+        await WriteNullableAsync(copy, p.Phone, NpgsqlDbType.Varchar, ct);
+        await WriteNullableAsync(copy, p.Orcid, NpgsqlDbType.Varchar, ct);
+        await copy.WriteAsync(JsonSerializer.Serialize(p.Degrees, OwnedJson), NpgsqlDbType.Jsonb, ct);
+        await copy.WriteAsync((int)p.HighestDegree, NpgsqlDbType.Integer, ct);
+        await WriteNullableAsync(copy, p.CurrentInstitution, NpgsqlDbType.Varchar, ct);
+        await WriteNullableAsync(copy, p.CurrentTitle, NpgsqlDbType.Varchar, ct);
+        await copy.WriteAsync((int)p.CareerStage, NpgsqlDbType.Integer, ct);
+        await copy.WriteAsync(p.ResearchFields, NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+        await copy.WriteAsync(p.Skills, NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+        await copy.WriteAsync(p.YearsOfExperience, NpgsqlDbType.Double, ct);
+        await copy.WriteAsync(p.PublicationsCount, NpgsqlDbType.Integer, ct);
+        await copy.WriteAsync(p.HIndex, NpgsqlDbType.Integer, ct);
+        await copy.WriteAsync(p.GrantsLed, NpgsqlDbType.Integer, ct);
+        await copy.WriteAsync(JsonSerializer.Serialize(p.Honours, OwnedJson), NpgsqlDbType.Jsonb, ct);
+        await copy.WriteAsync(p.Languages, NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+        await copy.WriteAsync(p.PreferredCities, NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+        await copy.WriteAsync((int)p.EmploymentModes, NpgsqlDbType.Integer, ct);
+        if (p.EarliestStartDate is { } start)
+        {
+            await copy.WriteAsync(start, NpgsqlDbType.Date, ct);
+        }
+        else
+        {
+            await copy.WriteNullAsync(ct);
+        }
+
+        await copy.WriteAsync(p.ConsentToMatching, NpgsqlDbType.Boolean, ct);
+        if (p.ConsentGivenAt is { } consentAt)
+        {
+            await copy.WriteAsync(consentAt, NpgsqlDbType.TimestampTz, ct);
+        }
+        else
+        {
+            await copy.WriteNullAsync(ct);
+        }
+
+        await copy.WriteAsync(p.CreatedAt, NpgsqlDbType.TimestampTz, ct);
+        await copy.WriteAsync(p.UpdatedAt, NpgsqlDbType.TimestampTz, ct);
+    }
+
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken ct) =>
+        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, type, ct);
+
+    internal static string? FormatOf(string? contentType)
+    {
+        if (contentType is null || !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media))
+        {
+            return null;
+        }
+
+        if (media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return media.MediaType.Value?.ToLowerInvariant() switch
+        {
+            "text/csv" => "csv",
+            "application/x-ndjson" or "application/jsonl" or "application/x-jsonlines" or "application/jsonlines" => "ndjson",
+            _ => null,
+        };
+    }
+
+    private static async Task WriteLineAsync(HttpContext http, object line, CancellationToken ct)
+    {
+        try
+        {
+            await http.Response.WriteAsync(JsonSerializer.Serialize(line, ResponseJson) + "\n", ct);
+            await http.Response.Body.FlushAsync(ct);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException && http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; the import still finishes what it has read.
+        }
+    }
+
+    private static async Task Problem(HttpContext http, int status, string title, Dictionary<string, string[]> errors)
+    {
+        await Results.ValidationProblem(errors, title: title, statusCode: status).ExecuteAsync(http);
+    }
+
+    private sealed class Batch(int capacity)
+    {
+        public List<ProfileRequest> Requests { get; } = new(capacity);
+        public long ProcessedUpTo { get; set; }
+        public long RejectedUpTo { get; set; }
+    }
+
+    private sealed class ImportState(int maxListed)
+    {
+        public long Processed { get; set; }
+        public long Imported { get; set; }
+        public long Rejected { get; private set; }
+        public List<RowError> Errors { get; } = [];
+
+        public void Reject(int line, Dictionary<string, string[]> errors)
+        {
+            Rejected++;
+            if (Errors.Count < maxListed)
+            {
+                Errors.Add(new RowError(line, errors));
+            }
+        }
+    }
+
+    private sealed record RowError(int Line, Dictionary<string, string[]> Errors);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bulk import {ImportId} ({Format}) started")]
+    private static partial void LogStarted(ILogger logger, string importId, string format);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bulk import {ImportId}: {Processed} processed, {Imported} imported, {Rejected} rejected")]
+    private static partial void LogProgress(ILogger logger, string importId, long processed, long imported, long rejected);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bulk import {ImportId} finished: {Processed} processed, {Imported} imported, {Rejected} rejected in {ElapsedMs} ms")]
+    private static partial void LogFinished(ILogger logger, string importId, long processed, long imported, long rejected, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Bulk import {ImportId}: storing a batch failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string importId);
+}
