@@ -1,0 +1,309 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using TalentMatch.Seeds;
+using TalentMatch.Testing;
+
+// Pipeline load driver: profile registrations, HTTP POST to profiles → visible in matching's read model.
+//
+//   export TM_INSTANCE=load TM_PG_PORT=54449 TM_RABBIT_PORT=35792 && bash deploy/infra.sh start
+//   dotnet run -c Release --project tests/TalentMatch.LoadDriver -- [--rate 500] [--seconds 20] [--max 20000]
+//        [--concurrency 64] [--modes outbox,direct] [--json results.json]
+//
+// For each mode it starts profiles and matching as real processes (fresh databases, fresh virtual host, the TM_*
+// infrastructure) and runs:
+//   fixed  open-loop arrivals at --rate per second for --seconds: p50/p95/p99 of POST sent → visible, and of
+//          POST accepted (201 received) → visible;
+//   max    --max registrations from --concurrency closed-loop clients: sustained end-to-end throughput
+//          (registrations / time from the first POST to the last one visible in matching) and HTTP accept rate.
+// "Visible" is the read-model row's updated_at (set by now() in matching's consumer transaction, i.e. just before
+// its commit), read from matching's database once at the end, so measuring adds no load while the run is on.
+// outbox = the transactional outbox and relay (production set-up); direct = Outbox:Mode=Direct, publishing right
+// after commit with no outbox (the comparison baseline). The ratio outbox/direct is of the same run.
+var options = Args.Parse(args);
+var rate = options.Double("rate", 500);
+var seconds = options.Double("seconds", 20);
+var max = options.Int("max", 20_000);
+var concurrency = options.Int("concurrency", 64);
+var modes = options.String("modes", "outbox,direct").Split(',', StringSplitOptions.RemoveEmptyEntries);
+
+var fixedCount = (int)(rate * seconds);
+Console.Error.WriteLine($"generating {fixedCount + max + 500} profiles…");
+var bodies = new ProfileGenerator(20261121).Generate(fixedCount + max + 500).Select(p => ApiPayloads.Profile(p).ToJsonString()).ToArray();
+var results = new List<ModeResult>();
+foreach (var mode in modes)
+{
+    await using var pipeline = await Pipeline.StartAsync(mode);
+    var cursor = 0;
+    Console.Error.WriteLine($"[{mode}] warm-up");
+    await ClosedLoop(pipeline, bodies.AsMemory(cursor, 500), 16);
+    cursor += 500;
+    await pipeline.WaitVisibleAsync(500, TimeSpan.FromMinutes(2));
+
+    Console.Error.WriteLine($"[{mode}] fixed rate {rate}/s for {seconds} s");
+    var fixedRun = await OpenLoop(pipeline, bodies.AsMemory(cursor, fixedCount), rate);
+    cursor += fixedCount;
+    await pipeline.WaitVisibleAsync(cursor, TimeSpan.FromMinutes(5));
+    var fixedStats = await pipeline.LatencyAsync(fixedRun);
+
+    Console.Error.WriteLine($"[{mode}] max rate: {max} registrations, {concurrency} clients");
+    var maxRun = await ClosedLoop(pipeline, bodies.AsMemory(cursor, max), concurrency);
+    cursor += max;
+    await pipeline.WaitVisibleAsync(cursor, TimeSpan.FromMinutes(10));
+    var maxStats = await pipeline.LatencyAsync(maxRun);
+    results.Add(new ModeResult(mode, fixedStats, maxStats));
+    Console.Error.WriteLine($"[{mode}] fixed: {fixedStats}");
+    Console.Error.WriteLine($"[{mode}] max:   {maxStats}");
+}
+
+var report = new
+{
+    machine = new { Environment.ProcessorCount, os = Environment.OSVersion.ToString(), loadAverage = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : null },
+    offeredRate = rate,
+    fixedSeconds = seconds,
+    maxRegistrations = max,
+    concurrency,
+    modes = results,
+    outboxToDirectThroughputRatio = results.Count == 2 && results[1].Max.EndToEndPerSecond > 0
+        ? Math.Round(results[0].Max.EndToEndPerSecond / results[1].Max.EndToEndPerSecond, 3) : (double?)null,
+};
+var json = JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
+Console.WriteLine(json);
+if (options.Has("json"))
+{
+    File.WriteAllText(options.String("json", ""), json);
+}
+
+Console.WriteLine();
+Console.WriteLine("| mode | fixed-rate achieved/s | p50 ms | p95 ms | p99 ms | max-rate end-to-end/s | max-rate HTTP accepted/s | max-rate p95 ms |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|");
+foreach (var r in results)
+{
+    Console.WriteLine($"| {r.Mode} | {r.Fixed.EndToEndPerSecond:0} | {r.Fixed.SentToVisible.P50:0} | {r.Fixed.SentToVisible.P95:0} | {r.Fixed.SentToVisible.P99:0} | " +
+                      $"{r.Max.EndToEndPerSecond:0} | {r.Max.AcceptedPerSecond:0} | {r.Max.SentToVisible.P95:0} |");
+}
+
+if (report.outboxToDirectThroughputRatio is { } ratio)
+{
+    Console.WriteLine($"\noutbox / direct end-to-end throughput: {ratio:0.00}");
+}
+
+return 0;
+
+static async Task<List<Sample>> OpenLoop(Pipeline pipeline, ReadOnlyMemory<string> bodies, double perSecond)
+{
+    var samples = new ConcurrentBag<Sample>();
+    var inFlight = new List<Task>(bodies.Length);
+    var clock = Stopwatch.StartNew();
+    var sent = 0;
+    while (sent < bodies.Length)
+    {
+        var due = Math.Min(bodies.Length, (int)(clock.Elapsed.TotalSeconds * perSecond) + 1);
+        for (; sent < due; sent++)
+        {
+            var body = bodies.Span[sent];
+            inFlight.Add(Task.Run(async () => samples.Add(await pipeline.PostAsync(body))));
+        }
+
+        await Task.Delay(2);
+    }
+
+    await Task.WhenAll(inFlight);
+    return samples.ToList();
+}
+
+static async Task<List<Sample>> ClosedLoop(Pipeline pipeline, ReadOnlyMemory<string> bodies, int clients)
+{
+    var samples = new ConcurrentBag<Sample>();
+    var next = -1;
+    var array = bodies.ToArray();
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < array.Length)
+        {
+            samples.Add(await pipeline.PostAsync(array[i]));
+        }
+    })));
+    return samples.ToList();
+}
+
+internal sealed record Sample(Guid? Id, DateTime Sent, DateTime Accepted, int Status);
+
+internal sealed record Percentiles(double P50, double P95, double P99, double Max);
+
+internal sealed record RunStats(int Posted, int Created, int Failed, double EndToEndPerSecond, double AcceptedPerSecond, Percentiles SentToVisible, Percentiles AcceptedToVisible)
+{
+    public override string ToString() =>
+        $"{Created}/{Posted} created, end-to-end {EndToEndPerSecond:0}/s, HTTP {AcceptedPerSecond:0}/s, sent→visible p50 {SentToVisible.P50:0} p95 {SentToVisible.P95:0} p99 {SentToVisible.P99:0} ms";
+}
+
+internal sealed record ModeResult(string Mode, RunStats Fixed, RunStats Max);
+
+/// <summary>Profiles + matching as real processes on fresh databases and a fresh virtual host.</summary>
+internal sealed class Pipeline : IAsyncDisposable
+{
+    private readonly string _vhost = "load-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly string _profilesDb = TestInfrastructure.UniqueDatabaseName("load_profiles");
+    private readonly string _matchingDb = TestInfrastructure.UniqueDatabaseName("load_matching");
+    private ServiceProcess _profiles = null!;
+    private ServiceProcess _matching = null!;
+    private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) });
+
+    public static async Task<Pipeline> StartAsync(string mode)
+    {
+        var p = new Pipeline();
+        await Platform.RabbitMqCtl("add_vhost", p._vhost);
+        await Platform.RabbitMqCtl("set_permissions", "-p", p._vhost, TestInfrastructure.RabbitUser, ".*", ".*", ".*");
+        p._matching = new ServiceProcess("Matching", p.Settings(p._matchingDb, mode));
+        p._profiles = new ServiceProcess("Profiles", p.Settings(p._profilesDb, mode));
+        await p._matching.StartAsync();
+        await p._profiles.StartAsync();
+        p._http.BaseAddress = p._profiles.Client.BaseAddress;
+        // Both ready (database and broker) before the clock starts.
+        foreach (var s in new[] { p._matching, p._profiles })
+        {
+            await Eventually.True(async () => (await s.Client.GetAsync("/health/ready")).IsSuccessStatusCode, TimeSpan.FromSeconds(60), s.Name + " ready");
+        }
+
+        return p;
+    }
+
+    private Dictionary<string, string?> Settings(string database, string mode)
+    {
+        var settings = TestInfrastructure.ServiceSettings(database);
+        settings["ConnectionStrings:Database"] = new NpgsqlConnectionStringBuilder(TestInfrastructure.ConnectionString(database)) { MaxPoolSize = 100 }.ConnectionString;
+        settings["RabbitMq:VirtualHost"] = _vhost;
+        settings["Outbox:Mode"] = mode.Equals("direct", StringComparison.OrdinalIgnoreCase) ? "Direct" : "Relay";
+        settings["Logging:LogLevel:Default"] = "Warning";
+        foreach (var key in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("TM_LOAD_SET_", StringComparison.Ordinal)))
+        {
+            // e.g. TM_LOAD_SET_RabbitMq__PrefetchCount=64 passes RabbitMq:PrefetchCount=64 to both services
+            settings[key["TM_LOAD_SET_".Length..].Replace("__", ":")] = Environment.GetEnvironmentVariable(key);
+        }
+
+        return settings;
+    }
+
+    public async Task<Sample> PostAsync(string body)
+    {
+        var sent = DateTime.UtcNow;
+        try
+        {
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            using var response = await _http.PostAsync("/api/profiles", content);
+            var accepted = DateTime.UtcNow;
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                return new Sample(null, sent, accepted, (int)response.StatusCode);
+            }
+
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
+            return new Sample(doc.RootElement.GetProperty("id").GetGuid(), sent, accepted, 201);
+        }
+        catch (HttpRequestException)
+        {
+            return new Sample(null, sent, DateTime.UtcNow, 0);
+        }
+    }
+
+    public async Task WaitVisibleAsync(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        await using var connection = new NpgsqlConnection(TestInfrastructure.ConnectionString(_matchingDb));
+        await connection.OpenAsync();
+        while (true)
+        {
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM candidate_profiles", connection);
+            var visible = (long)(await command.ExecuteScalarAsync())!;
+            if (visible >= count)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"only {visible} of {count} profiles visible in matching after {timeout}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    public async Task<RunStats> LatencyAsync(List<Sample> samples)
+    {
+        var visible = new Dictionary<Guid, DateTime>();
+        await using (var connection = new NpgsqlConnection(TestInfrastructure.ConnectionString(_matchingDb)))
+        {
+            await connection.OpenAsync();
+            var ids = samples.Where(s => s.Id is not null).Select(s => s.Id!.Value).ToArray();
+            await using var command = new NpgsqlCommand("SELECT profile_id, updated_at FROM candidate_profiles WHERE profile_id = ANY(@ids)", connection);
+            command.Parameters.AddWithValue("ids", ids);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                visible[reader.GetGuid(0)] = reader.GetFieldValue<DateTime>(1).ToUniversalTime();
+            }
+        }
+
+        var created = samples.Where(s => s.Id is not null && visible.ContainsKey(s.Id.Value)).ToList();
+        var sentToVisible = created.Select(s => Math.Max(0, (visible[s.Id!.Value] - s.Sent).TotalMilliseconds)).ToList();
+        var acceptedToVisible = created.Select(s => Math.Max(0, (visible[s.Id!.Value] - s.Accepted).TotalMilliseconds)).ToList();
+        var first = samples.Min(s => s.Sent);
+        var lastVisible = created.Count == 0 ? first : created.Max(s => visible[s.Id!.Value]);
+        var lastAccepted = samples.Max(s => s.Accepted);
+        return new RunStats(samples.Count, created.Count, samples.Count(s => s.Id is null),
+            Math.Round(created.Count / (lastVisible - first).TotalSeconds, 1),
+            Math.Round(samples.Count(s => s.Id is not null) / (lastAccepted - first).TotalSeconds, 1),
+            Stats(sentToVisible), Stats(acceptedToVisible));
+    }
+
+    private static Percentiles Stats(List<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return new Percentiles(0, 0, 0, 0);
+        }
+
+        values.Sort();
+        double At(double q) => Math.Round(values[Math.Min(values.Count - 1, (int)Math.Ceiling(q * values.Count) - 1)], 1);
+        return new Percentiles(At(0.50), At(0.95), At(0.99), Math.Round(values[^1], 1));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _profiles.DisposeAsync();
+        await _matching.DisposeAsync();
+        _http.Dispose();
+        await TestInfrastructure.DropDatabaseAsync(_profilesDb);
+        await TestInfrastructure.DropDatabaseAsync(_matchingDb);
+        await Platform.RabbitMqCtl("delete_vhost", _vhost);
+    }
+}
+
+internal sealed class Args(Dictionary<string, string> values)
+{
+    public static Args Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"unexpected argument '{args[i]}'");
+            }
+
+            values[args[i][2..]] = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "true";
+        }
+
+        return new Args(values);
+    }
+
+    public bool Has(string name) => values.ContainsKey(name);
+    public string String(string name, string fallback) => values.GetValueOrDefault(name, fallback);
+    public int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v) : fallback;
+    public double Double(string name, double fallback) => values.TryGetValue(name, out var v) ? double.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+}
