@@ -5,6 +5,7 @@ using TalentMatch.Contracts;
 using TalentMatch.Contracts.Positions;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Web;
+using TalentMatch.Positions.JobPostings;
 using TalentMatch.Seeds;
 
 namespace TalentMatch.Positions;
@@ -25,6 +26,7 @@ public static class PositionsApi
         api.MapPost("/", Create).Validate<PositionRequest>().WithName("CreatePosition")
             .Produces<PositionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Creates a position, open (the default) or as a draft. Send an Idempotency-Key header to make retries safe.");
+        api.MapJobPostings();
         api.MapGet("/", List).WithName("ListPositions")
             .WithSummary("Positions, paged; filter by field (code or any subfield), city, stage (within the position's range), institution id, status; sort by createdAt, updatedAt, applicationDeadline or title (prefix - for descending).");
         api.MapGet("/{id:guid}", Get).WithName("GetPosition").WithSummary("One position; its ETag is its version.");
@@ -52,9 +54,16 @@ public static class PositionsApi
         return app;
     }
 
-    private static async Task<IResult> Create(PositionRequest request, PositionsDbContext db, HttpContext http, CancellationToken ct)
+    private static Task<IResult> Create(PositionRequest request, PositionsDbContext db, HttpContext http, CancellationToken ct) =>
+        CreateAsync(request, "CreatePosition", db, http, ct);
+
+    /// <summary>
+    /// Creates a position from a validated request with its event and (with an Idempotency-Key) the stored answer in one
+    /// SaveChanges. Shared by <c>POST /api/positions</c> and the JobPosting import; <paramref name="scope"/> keeps their keys apart.
+    /// </summary>
+    internal static async Task<IResult> CreateAsync(PositionRequest request, string scope, PositionsDbContext db, HttpContext http, CancellationToken ct)
     {
-        var idempotent = IdempotentRequest.From(http, "CreatePosition", request, out var badKey);
+        var idempotent = IdempotentRequest.From(http, scope, request, out var badKey);
         if (badKey is not null)
         {
             return badKey;

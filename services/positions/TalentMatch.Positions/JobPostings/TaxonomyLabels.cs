@@ -1,0 +1,53 @@
+using System.Collections.Frozen;
+using TalentMatch.Seeds;
+
+namespace TalentMatch.Positions.JobPostings;
+
+/// <summary>
+/// Finds research-field codes by label, the way imported documents name fields ("Immunology", "Tumor immunology",
+/// "免疫学"): case-insensitive English or Chinese label, or the code itself, with US spellings folded to the
+/// taxonomy's British ones. No fuzzy matching: a label that does not match exactly is left for the caller to choose.
+/// (Profiles has the same helper; it belongs in TalentMatch.Seeds once that project's owner agrees.)
+/// </summary>
+internal sealed class TaxonomyLabels
+{
+    private static readonly (string Us, string Uk)[] Spellings =
+    [
+        ("tumor", "tumour"), ("signaling", "signalling"), ("hemat", "haemat"), ("hemo", "haemo"),
+        ("pediatric", "paediatric"), ("anesthe", "anaesthe"), ("orthoped", "orthopaed"), ("modeling", "modelling"),
+    ];
+
+    private readonly FrozenDictionary<string, string> _byLabel;
+
+    public TaxonomyLabels(ResearchFieldTaxonomy taxonomy)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var field in taxonomy.All)
+        {
+            map.TryAdd(Normalize(field.En), field.Code);
+            map.TryAdd(Normalize(field.Zh), field.Code);
+            map.TryAdd(Normalize(field.Code), field.Code);
+        }
+
+        _byLabel = map.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    public bool TryMatch(string? label, out string code)
+    {
+        code = "";
+        return !string.IsNullOrWhiteSpace(label) && _byLabel.TryGetValue(Normalize(label), out code!);
+    }
+
+    // Applied to both the taxonomy's labels and the input, so folding only has to be consistent, not linguistic.
+    private static string Normalize(string label)
+    {
+        var s = string.Join(' ', label.ToLowerInvariant().Replace("&", " and ").Replace('-', ' ')
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        foreach (var (us, uk) in Spellings)
+        {
+            s = s.Replace(us, uk, StringComparison.Ordinal);
+        }
+
+        return s;
+    }
+}
