@@ -1,0 +1,276 @@
+using System.Data;
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using TalentMatch.Contracts.Matching;
+using TalentMatch.Hosting.Messaging;
+using TalentMatch.Matching.Baseline;
+using TalentMatch.Matching.ReadModel;
+using TalentMatch.Matching.Reviews;
+using TalentMatch.Matching.Shortlists;
+using TalentMatch.Ranking.Features;
+using TalentMatch.Ranking.Metrics;
+using TalentMatch.Ranking.Model;
+using TalentMatch.Ranking.Training;
+using TalentMatch.Seeds;
+
+namespace TalentMatch.Matching.Learning;
+
+/// <summary>What a retraining request came to.</summary>
+public abstract record TrainingOutcome
+{
+    /// <summary>Another training (in this or another instance) holds the lock.</summary>
+    public sealed record Busy : TrainingOutcome;
+
+    /// <summary>Not enough labelled matches or positions yet.</summary>
+    public sealed record TooFewLabels(int Labels, int Positions, int MinLabels, int MinPositions) : TrainingOutcome;
+
+    /// <summary>A challenger was trained, evaluated and registered (promoted or rejected).</summary>
+    public sealed record Trained(RegisteredModel Model, bool Promoted) : TrainingOutcome;
+}
+
+/// <summary>
+/// Trains challengers from ambassadors' labels (and the cold-start model from synthetic history), evaluates them on
+/// held-out positions against the champion and the baseline, registers every model and promotes the better one.
+/// One training at a time across all instances: a PostgreSQL advisory lock, held by a transaction on a connection of
+/// its own for as long as the training runs (released on commit, rollback or a dropped connection).
+/// </summary>
+public sealed partial class ModelTrainer(IServiceScopeFactory scopes, IOptionsMonitor<LearningOptions> options, ILogger<ModelTrainer> logger)
+{
+    /// <summary>Advisory lock key of the model registry ("TMLEARN" in ASCII).</summary>
+    public const long LockKey = 0x544D4C4541524E;
+
+    /// <summary>Aggregate id of the model registry in <see cref="RankingModelPromoted"/> events.</summary>
+    public static readonly Guid RegistryId = new("6d6f6465-6c72-6567-6973-747279000001");
+
+    public const string ColdStartKind = "cold-start";
+    public const string RetrainedKind = "retrained";
+
+    private LearningOptions Options => options.CurrentValue;
+
+    /// <summary>Retrains from the decided matches now, unless another training is running.</summary>
+    public async Task<TrainingOutcome> RetrainAsync(string trigger, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MatchingDbContext>();
+        await using var guard = await TryLockAsync(db, wait: false, ct);
+        if (guard is null)
+        {
+            return new TrainingOutcome.Busy();
+        }
+
+        var rows = await LoadLabelledAsync(db, ct);
+        var positions = rows.Select(r => r.PositionId).Distinct().Count();
+        var o = Options;
+        if (rows.Count < o.MinLabels || positions < Math.Max(2, o.MinGroups))
+        {
+            return new TrainingOutcome.TooFewLabels(rows.Count, positions, o.MinLabels, Math.Max(2, o.MinGroups));
+        }
+
+        var champion = await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Status == ModelStatus.Champion, ct);
+        var entry = TrainAndEvaluate(rows, champion, RetrainedKind);
+        var promote = champion is null || entry.ChampionNdcgAt10 is null
+            ? entry.HeldOutNdcgAt10 > (entry.BaselineNdcgAt10 ?? double.NegativeInfinity)
+            : entry.HeldOutNdcgAt10 >= entry.ChampionNdcgAt10.Value + o.PromotionMargin;
+        entry.Notes = $"{trigger}; " + (champion is null
+            ? promote ? "no champion: beats the baseline" : "no champion: does not beat the baseline"
+            : promote
+                ? $"beats champion v{champion.Version} by {entry.HeldOutNdcgAt10 - entry.ChampionNdcgAt10:F4} (margin {o.PromotionMargin})"
+                : $"not better than champion v{champion.Version} by the margin {o.PromotionMargin}");
+        await RegisterAsync(db, entry, promote, champion, ct);
+        return new TrainingOutcome.Trained(entry, promote);
+    }
+
+    /// <summary>
+    /// At start-up: if the registry has no champion, trains one from synthetic history (the seeds' hidden utility
+    /// with noise) and registers it as champion. Other instances wait for the lock and then find the champion.
+    /// </summary>
+    public async Task<RegisteredModel?> ColdStartAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MatchingDbContext>();
+        await using var guard = await TryLockAsync(db, wait: true, ct);
+        if (await db.Models.AnyAsync(m => m.Status == ModelStatus.Champion, ct))
+        {
+            return null;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var rows = SyntheticRows(Options.ColdStart);
+        var entry = TrainAndEvaluate(rows, champion: null, ColdStartKind);
+        var beats = entry.HeldOutNdcgAt10 > (entry.BaselineNdcgAt10 ?? 0);
+        entry.Notes = $"synthetic history: {Options.ColdStart.Profiles} profiles x {SeedPositions.Load().All.Length} seed positions, seed {Options.ColdStart.Seed}; "
+            + (beats ? "beats the baseline on held-out synthetic positions" : "does NOT beat the baseline on held-out synthetic positions");
+        await RegisterAsync(db, entry, promote: true, champion: null, ct);
+        LogColdStart(logger, entry.Version, entry.HeldOutNdcgAt10, entry.BaselineNdcgAt10 ?? 0, entry.TrainingRows, clock.Elapsed.TotalSeconds);
+        return entry;
+    }
+
+    /// <summary>Decided matches with their graded labels, grouped by position.</summary>
+    public static async Task<List<LabelledRow>> LoadLabelledAsync(MatchingDbContext db, CancellationToken ct)
+    {
+        var matches = await db.Matches.AsNoTracking()
+            .Where(m => m.Status == MatchStatus.Endorsed || m.Status == MatchStatus.Rejected || m.Status == MatchStatus.Held)
+            .OrderBy(m => m.PositionId).ThenBy(m => m.Id)
+            .Select(m => new { m.Id, m.PositionId, m.Features, m.BaselineScore, m.Status, m.Outcome })
+            .ToListAsync(ct);
+        var outcomes = (await db.MatchOutcomes.AsNoTracking().Select(o => new { o.MatchId, o.Outcome }).ToListAsync(ct))
+            .ToLookup(o => o.MatchId, o => o.Outcome);
+        return matches
+            .Where(m => m.Features.Length == MatchFeatures.Count)
+            .Select(m => new LabelledRow(m.PositionId, m.Features, m.BaselineScore,
+                Labels.Grade(m.Status, m.Outcome is { } latest ? outcomes[m.Id].Append(latest) : outcomes[m.Id])!.Value))
+            .ToList();
+    }
+
+    /// <summary>The cold-start training set: synthetic decisions mapped to the read model and featurised like live ranking.</summary>
+    public static List<LabelledRow> SyntheticRows(ColdStartOptions cold)
+    {
+        var profiles = new ProfileGenerator(cold.Seed).Generate(cold.Profiles).ToList();
+        var history = SyntheticHistory.Generate(profiles, SeedPositions.Load().All, new SyntheticHistoryOptions { Seed = cold.Seed });
+        var facts = new MatchFacts();
+        var candidates = new Dictionary<Guid, (CandidateProfile Row, ProfileFacts Facts)>();
+        var snapshots = new Dictionary<Guid, (PositionSnapshot Row, PositionFacts Facts)>();
+        var rows = new List<LabelledRow>(history.Count);
+        foreach (var d in history)
+        {
+            if (!candidates.TryGetValue(d.Profile.Id, out var c))
+            {
+                var row = SyntheticMapping.Candidate(d.Profile);
+                candidates[d.Profile.Id] = c = (row, facts.Profile(row));
+            }
+
+            if (!snapshots.TryGetValue(d.Position.Id, out var p))
+            {
+                var row = SyntheticMapping.Position(d.Position);
+                snapshots[d.Position.Id] = p = (row, facts.Position(row));
+            }
+
+            var features = new float[MatchFeatures.Count];
+            facts.Features(c.Facts, p.Facts, features);
+            rows.Add(new LabelledRow(d.Position.Id, features, BaselineScorer.Score(c.Row, p.Row).Score, d.Label));
+        }
+
+        return rows;
+    }
+
+    private RegisteredModel TrainAndEvaluate(IReadOnlyList<LabelledRow> rows, RegisteredModel? champion, string kind)
+    {
+        var o = Options;
+        var split = TrainingData.Split(rows, o.HeldOutFraction);
+        var clock = Stopwatch.StartNew();
+        var model = new LambdaMartTrainer(o.TrainerOptions()).Train(split.Train);
+        var seconds = clock.Elapsed.TotalSeconds;
+
+        var heldOut = split.HeldOut;
+        double Ndcg(double[] scores) => RankingEvaluation.MeanNdcg(heldOut.Labels, scores, heldOut.GroupBoundaries, 10);
+        double? championNdcg = null;
+        if (champion is not null)
+        {
+            try
+            {
+                championNdcg = Ndcg(RankingModel.FromJson(champion.ModelJson, MatchFeatures.Names).Score(heldOut));
+            }
+            catch (ModelSchemaException e)
+            {
+                LogChampionUnreadable(logger, champion.Version, e.Message);
+            }
+        }
+
+        return new RegisteredModel
+        {
+            Kind = kind,
+            ModelJson = model.ToJson(),
+            CreatedAt = DateTimeOffset.UtcNow,
+            TrainingRows = split.Train.RowCount,
+            TrainingGroups = split.Train.GroupCount,
+            Labels = split.Labels,
+            TrainSeconds = Math.Round(seconds, 3),
+            HeldOutGroups = heldOut.GroupCount,
+            HeldOutNdcgAt10 = Math.Round(Ndcg(model.Score(heldOut)), 6),
+            ChampionNdcgAt10 = championNdcg is { } c ? Math.Round(c, 6) : null,
+            BaselineNdcgAt10 = Math.Round(Ndcg(split.HeldOutBaseline), 6),
+        };
+    }
+
+    /// <summary>
+    /// Registers the model; when promoting, in the same transaction: the old champion retires, every open position is
+    /// queued for re-ranking, and <see cref="RankingModelPromoted"/> goes to the outbox.
+    /// </summary>
+    private static async Task RegisterAsync(MatchingDbContext db, RegisteredModel entry, bool promote, RegisteredModel? champion, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        entry.Version = (await db.Models.MaxAsync(m => (int?)m.Version, ct) ?? 0) + 1;
+        entry.Status = promote ? ModelStatus.Champion : ModelStatus.Rejected;
+        if (promote)
+        {
+            entry.PromotedAt = DateTimeOffset.UtcNow;
+            // Retire first: the partial unique index allows one champion at a time.
+            await db.Models.Where(m => m.Status == ModelStatus.Champion)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, ModelStatus.Retired), ct);
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO ranking_queue (kind, aggregate_id, enqueued_at)
+                SELECT {RankingQueueItem.Position}, position_id, now() FROM positions WHERE NOT closed
+                """, ct);
+            db.Enqueue(new RankingModelPromoted(Guid.NewGuid(), entry.PromotedAt.Value, RegistryId, entry.Version,
+                entry.Version, champion?.Version, entry.HeldOutNdcgAt10, entry.ChampionNdcgAt10));
+        }
+
+        db.Models.Add(entry);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Takes the registry's advisory lock in a transaction on a dedicated connection; null if busy (when not waiting).</summary>
+    private static async Task<LockGuard?> TryLockAsync(MatchingDbContext db, bool wait, CancellationToken ct)
+    {
+        var connection = new NpgsqlConnection(db.Database.GetConnectionString());
+        try
+        {
+            await connection.OpenAsync(ct);
+            var tx = await connection.BeginTransactionAsync(ct);
+            await using var command = new NpgsqlCommand(wait ? "SELECT pg_advisory_xact_lock(@key)::text" : "SELECT pg_try_advisory_xact_lock(@key)::text", connection, tx);
+            command.Parameters.AddWithValue("key", LockKey);
+            command.CommandTimeout = 0;
+            var result = (string?)await command.ExecuteScalarAsync(ct);
+            if (wait || result == "true")
+            {
+                return new LockGuard(connection, tx);
+            }
+
+            await tx.DisposeAsync();
+            await connection.DisposeAsync();
+            return null;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class LockGuard(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await transaction.RollbackAsync(CancellationToken.None); // releases the xact lock
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+            {
+                // connection already broken: the server released the lock with the session
+            }
+
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cold start: registered champion v{Version} from synthetic history, held-out NDCG@10 {Model:F4} vs baseline {Baseline:F4}, {Rows} training rows, {Seconds:F2} s")]
+    private static partial void LogColdStart(ILogger logger, int version, double model, double baseline, int rows, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Champion v{Version} cannot score the current feature schema: {Reason}")]
+    private static partial void LogChampionUnreadable(ILogger logger, int version, string reason);
+}
