@@ -419,7 +419,7 @@ internal static partial class JobPostingMapper
     /// <summary>A text or list of texts (or DefinedTerms with a name); comma-separated text is split when asked.</summary>
     private static IEnumerable<string> Texts(JsonNode? node, bool splitCommas)
     {
-        IEnumerable<JsonNode?> items = node is JsonArray a ? a : [node];
+        IEnumerable<JsonNode?> items = node is JsonArray a ? a : new[] { node };
         foreach (var item in items)
         {
             var text = Text(item) ?? Text(item?["name"]);
