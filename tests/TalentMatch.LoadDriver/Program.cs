@@ -151,7 +151,10 @@ internal sealed class Pipeline : IAsyncDisposable
     private readonly string _matchingDb = TestInfrastructure.UniqueDatabaseName("load_matching");
     private ServiceProcess _profiles = null!;
     private ServiceProcess _matching = null!;
-    private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) });
+    private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+    {
+        Timeout = TimeSpan.FromSeconds(60),
+    };
 
     public static async Task<Pipeline> StartAsync(string mode)
     {
@@ -204,9 +207,9 @@ internal sealed class Pipeline : IAsyncDisposable
             using var doc = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
             return new Sample(doc.RootElement.GetProperty("id").GetGuid(), sent, accepted, 201);
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
-            return new Sample(null, sent, DateTime.UtcNow, 0);
+            return new Sample(null, sent, DateTime.UtcNow, 0); // refused or timed out: counted as failed
         }
     }
 
