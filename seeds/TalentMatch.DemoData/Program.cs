@@ -4,9 +4,47 @@ using System.Text.Json.Nodes;
 using TalentMatch.Seeds;
 
 // Usage: TalentMatch.DemoData [--profiles URL] [--positions URL] [--count N] [--seed N]
+//        TalentMatch.DemoData --generate N --out FILE.csv|FILE.ndjson [--seed N]
+//        TalentMatch.DemoData --bulk FILE.csv|FILE.ndjson [--profiles URL]
 // Posts the open seed positions and N generated researcher profiles through the services' own APIs, so the demo
 // exercises the same validation, outbox and events as real use. A service that already holds data is left alone.
 var options = ParseArgs(args);
+
+// --generate N --out FILE[.csv|.ndjson] [--seed S]: writes N synthetic profiles as a bulk-import file (fixed seed, so
+// the same command always writes the same file).
+if (options.TryGetValue("generate", out var generateCount))
+{
+    var path = options.GetValueOrDefault("out", "profiles.ndjson");
+    var watch = Stopwatch.StartNew();
+    var generator = new ProfileGenerator(int.Parse(options.GetValueOrDefault("seed", "20261121"))).Generate(int.Parse(generateCount));
+    await using var writer = new StreamWriter(path, false, new System.Text.UTF8Encoding(false), 1 << 16);
+    var written = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)
+        ? TalentMatch.DemoData.ProfileFiles.WriteCsv(generator, writer)
+        : TalentMatch.DemoData.ProfileFiles.WriteNdjson(generator, writer);
+    Console.WriteLine($"{written} profiles written to {path} in {watch.Elapsed.TotalSeconds:0.00} s");
+    return 0;
+}
+
+// --bulk FILE [--profiles URL]: streams a CSV or JSON Lines file to POST /api/profiles/import, printing progress.
+if (options.TryGetValue("bulk", out var bulkPath))
+{
+    using var importClient = new HttpClient { BaseAddress = new Uri(options.GetValueOrDefault("profiles", "http://127.0.0.1:5101")), Timeout = Timeout.InfiniteTimeSpan };
+    var watch = Stopwatch.StartNew();
+    var summary = await TalentMatch.DemoData.ProfileFiles.BulkImportAsync(importClient, bulkPath, line =>
+    {
+        if (line["errors"] is null)
+        {
+            Console.WriteLine($"{watch.Elapsed.TotalSeconds,7:0.0} s  processed {line["processed"]}, imported {line["imported"]}, rejected {line["rejected"]}");
+        }
+    });
+    Console.WriteLine($"imported {summary["imported"]} of {summary["processed"]} in {watch.Elapsed.TotalSeconds:0.0} s; {summary["rejected"]} rejected");
+    foreach (var error in summary["errors"]!.AsArray().Take(20))
+    {
+        Console.WriteLine($"  line {error!["line"]}: {error["errors"]!.ToJsonString()}");
+    }
+
+    return summary["done"]!.GetValue<bool>() && summary["rejected"]!.GetValue<long>() == 0 ? 0 : 1;
+}
 using var profiles = new HttpClient { BaseAddress = new Uri(options.GetValueOrDefault("profiles", "http://127.0.0.1:5101")) };
 using var positions = new HttpClient { BaseAddress = new Uri(options.GetValueOrDefault("positions", "http://127.0.0.1:5102")) };
 var count = int.Parse(options.GetValueOrDefault("count", "300"));

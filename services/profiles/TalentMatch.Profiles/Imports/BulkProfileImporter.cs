@@ -280,7 +280,7 @@ public sealed partial class BulkProfileImporter(
         {
             foreach (var p in profiles)
             {
-                await WriteProfileAsync(copy, p, ct);
+                WriteProfile(copy, p);
             }
 
             await copy.CompleteAsync(ct);
@@ -291,13 +291,13 @@ public sealed partial class BulkProfileImporter(
             foreach (var p in profiles)
             {
                 var @event = new ProfileRegistered(Guid.NewGuid(), now, p.Id, p.Version, p.ToMatchingView());
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(@event.EventId, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(RegisteredType, NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(JsonSerializer.Serialize(@event, EventJson), NpgsqlDbType.Jsonb, ct);
-                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
-                await copy.WriteAsync(0, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+                copy.StartRow();
+                copy.Write(@event.EventId, NpgsqlDbType.Uuid);
+                copy.Write(RegisteredType, NpgsqlDbType.Text);
+                copy.Write(JsonSerializer.Serialize(@event, EventJson), NpgsqlDbType.Jsonb);
+                copy.Write(now, NpgsqlDbType.TimestampTz);
+                copy.Write(0, NpgsqlDbType.Integer);
+                copy.Write(now, NpgsqlDbType.TimestampTz);
             }
 
             await copy.CompleteAsync(ct);
@@ -306,57 +306,67 @@ public sealed partial class BulkProfileImporter(
         await transaction.CommitAsync(ct);
     }
 
-    /// <summary>One profile row in the column order of <see cref="ProfilesCopy"/>, in the formats EF Core reads back.</summary>
-    internal static async Task WriteProfileAsync(NpgsqlBinaryImporter copy, Profile p, CancellationToken ct)
+    /// <summary>One profile row (synchronous writes: Npgsql's async ones allocate a task per value and the writer
+    /// already runs apart from the request reader) in the column order of <see cref="ProfilesCopy"/>, in the formats EF Core reads back.</summary>
+    internal static void WriteProfile(NpgsqlBinaryImporter copy, Profile p)
     {
-        await copy.StartRowAsync(ct);
-        await copy.WriteAsync(p.Id, NpgsqlDbType.Uuid, ct);
-        await copy.WriteAsync(p.Version, NpgsqlDbType.Bigint, ct);
-        await copy.WriteAsync((int)p.Status, NpgsqlDbType.Integer, ct);
-        await copy.WriteAsync(p.FullName, NpgsqlDbType.Varchar, ct);
-        await copy.WriteAsync(p.Email, NpgsqlDbType.Varchar, ct);
-        await WriteNullableAsync(copy, p.Phone, NpgsqlDbType.Varchar, ct);
-        await WriteNullableAsync(copy, p.Orcid, NpgsqlDbType.Varchar, ct);
-        await copy.WriteAsync(JsonSerializer.Serialize(p.Degrees, OwnedJson), NpgsqlDbType.Jsonb, ct);
-        await copy.WriteAsync((int)p.HighestDegree, NpgsqlDbType.Integer, ct);
-        await WriteNullableAsync(copy, p.CurrentInstitution, NpgsqlDbType.Varchar, ct);
-        await WriteNullableAsync(copy, p.CurrentTitle, NpgsqlDbType.Varchar, ct);
-        await copy.WriteAsync((int)p.CareerStage, NpgsqlDbType.Integer, ct);
-        await copy.WriteAsync(p.ResearchFields, NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
-        await copy.WriteAsync(p.Skills, NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
-        await copy.WriteAsync(p.YearsOfExperience, NpgsqlDbType.Double, ct);
-        await copy.WriteAsync(p.PublicationsCount, NpgsqlDbType.Integer, ct);
-        await copy.WriteAsync(p.HIndex, NpgsqlDbType.Integer, ct);
-        await copy.WriteAsync(p.GrantsLed, NpgsqlDbType.Integer, ct);
-        await copy.WriteAsync(JsonSerializer.Serialize(p.Honours, OwnedJson), NpgsqlDbType.Jsonb, ct);
-        await copy.WriteAsync(p.Languages, NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
-        await copy.WriteAsync(p.PreferredCities, NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
-        await copy.WriteAsync((int)p.EmploymentModes, NpgsqlDbType.Integer, ct);
+        copy.StartRow();
+        copy.Write(p.Id, NpgsqlDbType.Uuid);
+        copy.Write(p.Version, NpgsqlDbType.Bigint);
+        copy.Write((int)p.Status, NpgsqlDbType.Integer);
+        copy.Write(p.FullName, NpgsqlDbType.Varchar);
+        copy.Write(p.Email, NpgsqlDbType.Varchar);
+        WriteNullable(copy, p.Phone, NpgsqlDbType.Varchar);
+        WriteNullable(copy, p.Orcid, NpgsqlDbType.Varchar);
+        copy.Write(JsonSerializer.Serialize(p.Degrees, OwnedJson), NpgsqlDbType.Jsonb);
+        copy.Write((int)p.HighestDegree, NpgsqlDbType.Integer);
+        WriteNullable(copy, p.CurrentInstitution, NpgsqlDbType.Varchar);
+        WriteNullable(copy, p.CurrentTitle, NpgsqlDbType.Varchar);
+        copy.Write((int)p.CareerStage, NpgsqlDbType.Integer);
+        copy.Write(p.ResearchFields, NpgsqlDbType.Array | NpgsqlDbType.Text);
+        copy.Write(p.Skills, NpgsqlDbType.Array | NpgsqlDbType.Text);
+        copy.Write(p.YearsOfExperience, NpgsqlDbType.Double);
+        copy.Write(p.PublicationsCount, NpgsqlDbType.Integer);
+        copy.Write(p.HIndex, NpgsqlDbType.Integer);
+        copy.Write(p.GrantsLed, NpgsqlDbType.Integer);
+        copy.Write(JsonSerializer.Serialize(p.Honours, OwnedJson), NpgsqlDbType.Jsonb);
+        copy.Write(p.Languages, NpgsqlDbType.Array | NpgsqlDbType.Text);
+        copy.Write(p.PreferredCities, NpgsqlDbType.Array | NpgsqlDbType.Text);
+        copy.Write((int)p.EmploymentModes, NpgsqlDbType.Integer);
         if (p.EarliestStartDate is { } start)
         {
-            await copy.WriteAsync(start, NpgsqlDbType.Date, ct);
+            copy.Write(start, NpgsqlDbType.Date);
         }
         else
         {
-            await copy.WriteNullAsync(ct);
+            copy.WriteNull();
         }
 
-        await copy.WriteAsync(p.ConsentToMatching, NpgsqlDbType.Boolean, ct);
+        copy.Write(p.ConsentToMatching, NpgsqlDbType.Boolean);
         if (p.ConsentGivenAt is { } consentAt)
         {
-            await copy.WriteAsync(consentAt, NpgsqlDbType.TimestampTz, ct);
+            copy.Write(consentAt, NpgsqlDbType.TimestampTz);
         }
         else
         {
-            await copy.WriteNullAsync(ct);
+            copy.WriteNull();
         }
 
-        await copy.WriteAsync(p.CreatedAt, NpgsqlDbType.TimestampTz, ct);
-        await copy.WriteAsync(p.UpdatedAt, NpgsqlDbType.TimestampTz, ct);
+        copy.Write(p.CreatedAt, NpgsqlDbType.TimestampTz);
+        copy.Write(p.UpdatedAt, NpgsqlDbType.TimestampTz);
     }
 
-    private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken ct) =>
-        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, type, ct);
+    private static void WriteNullable(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type)
+    {
+        if (value is null)
+        {
+            copy.WriteNull();
+        }
+        else
+        {
+            copy.Write(value, type);
+        }
+    }
 
     internal static string? FormatOf(string? contentType)
     {
