@@ -11,3 +11,11 @@ public interface IIntegrationEvent
     Guid AggregateId { get; }
     long AggregateVersion { get; }
 }
+
+/// <summary>
+/// Marks an event published for whoever subscribes (notifications, analytics, integrations) that no part of the
+/// platform needs in order to work. It is published without RabbitMQ's mandatory flag, so the broker does not return
+/// it while nobody has bound a queue. Events without this mark must reach a queue and are retried until one exists.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class OptionalAudienceAttribute : Attribute;

@@ -153,6 +153,7 @@ public sealed class ProfilesApiTests(ProfilesHost host) : IClassFixture<Profiles
         { "yearsOfExperience", "six", "yearsOfExperience" },
         { "consentToMatching", "yes", "consentToMatching" },
         { "nickname", "unknown member", "nickname" },
+        { "fullName", "Zhang\u0000Wei", "fullName" },
     };
 
     [Theory]
@@ -192,6 +193,7 @@ public sealed class ProfilesApiTests(ProfilesHost host) : IClassFixture<Profiles
         await AssertProblem(await _client.PostAsync($"/api/profiles/{Guid.NewGuid()}/withdraw", null), HttpStatusCode.NotFound);
         await AssertProblem(await _client.GetAsync("/api/profiles?pageSize=1000"), HttpStatusCode.BadRequest);
         await AssertProblem(await _client.GetAsync("/api/profiles?page=0"), HttpStatusCode.BadRequest);
+        await AssertProblem(await _client.GetAsync("/api/profiles?city=%00"), HttpStatusCode.BadRequest);
     }
 
     [Theory]

@@ -2,16 +2,25 @@ using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Persistence;
 using TalentMatch.Hosting.Web;
 using TalentMatch.Matching;
+using TalentMatch.Matching.Learning;
 using TalentMatch.Matching.ReadModel;
+using TalentMatch.Matching.Reviews;
+using TalentMatch.Matching.Shortlists;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<MatchingDbContext>();
+builder.AddLearning();
 builder.AddServiceMessaging<MatchingDbContext>(bus => bus.AddMatchingConsumers());
+builder.Services.AddShortlists();
+builder.Services.AddReviews();
 
 var app = builder.Build();
 app.MapServiceDefaults();
 app.MapCandidatesApi();
+app.MapShortlistsApi();
+app.MapReviewsApi();
+app.MapLearningApi();
 app.Run();
 
 public partial class Program;

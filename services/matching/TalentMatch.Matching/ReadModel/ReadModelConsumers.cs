@@ -1,7 +1,9 @@
 using MassTransit;
+using TalentMatch.Contracts.Matching;
 using TalentMatch.Contracts.Positions;
 using TalentMatch.Contracts.Profiles;
 using TalentMatch.Hosting.Messaging;
+using TalentMatch.Matching.Shortlists;
 
 namespace TalentMatch.Matching.ReadModel;
 
@@ -16,6 +18,22 @@ public static class MatchingConsumers
         bus.AddConsumer<PositionOpenedConsumer, PositionOpenedConsumerDefinition>();
         bus.AddConsumer<PositionUpdatedConsumer, PositionUpdatedConsumerDefinition>();
         bus.AddConsumer<PositionClosedConsumer, PositionClosedConsumerDefinition>();
+        bus.AddConsumer<RankingModelPromotedConsumer, RankingModelPromotedConsumerDefinition>();
+    }
+}
+
+internal static class Rerank
+{
+    /// <summary>
+    /// When the upsert changed the read model (a newer version), queues the aggregate for the shortlist worker in the
+    /// same transaction, so a committed change is always ranked and a stale one never is.
+    /// </summary>
+    public static async Task ThenRerank(this Task<int> upsert, MatchingDbContext db, string kind, Guid aggregateId)
+    {
+        if (await upsert > 0)
+        {
+            db.RankingQueue.Add(new RankingQueueItem { Kind = kind, AggregateId = aggregateId, EnqueuedAt = DateTimeOffset.UtcNow });
+        }
     }
 }
 
@@ -23,7 +41,8 @@ public sealed class ProfileRegisteredConsumer(MatchingDbContext db) : IConsumer<
 {
     public Task Consume(ConsumeContext<ProfileRegistered> context) =>
         db.ProcessOnceAsync(context, nameof(ProfileRegisteredConsumer), ct =>
-            ReadModelWriter.UpsertProfileAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View, ct));
+            ReadModelWriter.UpsertProfileAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View, ct)
+                .ThenRerank(db, RankingQueueItem.Profile, context.Message.AggregateId));
 }
 
 public sealed class ProfileRegisteredConsumerDefinition : RetryingConsumerDefinition<ProfileRegisteredConsumer>;
@@ -32,7 +51,8 @@ public sealed class ProfileUpdatedConsumer(MatchingDbContext db) : IConsumer<Pro
 {
     public Task Consume(ConsumeContext<ProfileUpdated> context) =>
         db.ProcessOnceAsync(context, nameof(ProfileUpdatedConsumer), ct =>
-            ReadModelWriter.UpsertProfileAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View, ct));
+            ReadModelWriter.UpsertProfileAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View, ct)
+                .ThenRerank(db, RankingQueueItem.Profile, context.Message.AggregateId));
 }
 
 public sealed class ProfileUpdatedConsumerDefinition : RetryingConsumerDefinition<ProfileUpdatedConsumer>;
@@ -41,7 +61,8 @@ public sealed class ProfileWithdrawnConsumer(MatchingDbContext db) : IConsumer<P
 {
     public Task Consume(ConsumeContext<ProfileWithdrawn> context) =>
         db.ProcessOnceAsync(context, nameof(ProfileWithdrawnConsumer), ct =>
-            ReadModelWriter.WithdrawProfileAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, ct));
+            ReadModelWriter.WithdrawProfileAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, ct)
+                .ThenRerank(db, RankingQueueItem.Profile, context.Message.AggregateId));
 }
 
 public sealed class ProfileWithdrawnConsumerDefinition : RetryingConsumerDefinition<ProfileWithdrawnConsumer>;
@@ -50,7 +71,8 @@ public sealed class PositionOpenedConsumer(MatchingDbContext db) : IConsumer<Pos
 {
     public Task Consume(ConsumeContext<PositionOpened> context) =>
         db.ProcessOnceAsync(context, nameof(PositionOpenedConsumer), ct =>
-            ReadModelWriter.UpsertPositionAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View, ct));
+            ReadModelWriter.UpsertPositionAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View, ct)
+                .ThenRerank(db, RankingQueueItem.Position, context.Message.AggregateId));
 }
 
 public sealed class PositionOpenedConsumerDefinition : RetryingConsumerDefinition<PositionOpenedConsumer>;
@@ -59,7 +81,8 @@ public sealed class PositionUpdatedConsumer(MatchingDbContext db) : IConsumer<Po
 {
     public Task Consume(ConsumeContext<PositionUpdated> context) =>
         db.ProcessOnceAsync(context, nameof(PositionUpdatedConsumer), ct =>
-            ReadModelWriter.UpsertPositionAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View, ct));
+            ReadModelWriter.UpsertPositionAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View, ct)
+                .ThenRerank(db, RankingQueueItem.Position, context.Message.AggregateId));
 }
 
 public sealed class PositionUpdatedConsumerDefinition : RetryingConsumerDefinition<PositionUpdatedConsumer>;
@@ -68,7 +91,19 @@ public sealed class PositionClosedConsumer(MatchingDbContext db) : IConsumer<Pos
 {
     public Task Consume(ConsumeContext<PositionClosed> context) =>
         db.ProcessOnceAsync(context, nameof(PositionClosedConsumer), ct =>
-            ReadModelWriter.ClosePositionAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, ct));
+            ReadModelWriter.ClosePositionAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, ct)
+                .ThenRerank(db, RankingQueueItem.Position, context.Message.AggregateId));
 }
 
 public sealed class PositionClosedConsumerDefinition : RetryingConsumerDefinition<PositionClosedConsumer>;
+
+/// <summary>
+/// A promotion made by any matching instance: every instance loads the new champion now rather than at its next
+/// ranking batch. Loading is idempotent, so no inbox entry is needed.
+/// </summary>
+public sealed class RankingModelPromotedConsumer(MatchingDbContext db, ChampionModel champion) : IConsumer<RankingModelPromoted>
+{
+    public Task Consume(ConsumeContext<RankingModelPromoted> context) => champion.RefreshAsync(db, context.CancellationToken);
+}
+
+public sealed class RankingModelPromotedConsumerDefinition : RetryingConsumerDefinition<RankingModelPromotedConsumer>;

@@ -29,7 +29,7 @@ public enum OutboxCrashPoint
     AfterPublish,
 }
 
-/// <summary>Publishes one outbox row as its contract type, MessageId = row id, mandatory, persistent, with confirms.</summary>
+/// <summary>Publishes one outbox row as its contract type, MessageId = row id, mandatory (unless optional-audience), persistent, with confirms.</summary>
 internal static class OutboxPublisher
 {
     public static async Task PublishAsync(IBus bus, OutboxMessage row, CancellationToken cancellationToken)
@@ -44,8 +44,9 @@ internal static class OutboxPublisher
             context.Durable = true;
             if (context.TryGetPayload(out RabbitMqSendContext? rabbit))
             {
-                // A message no queue is bound for is returned (MessageReturnedException) instead of confirmed and dropped.
-                rabbit.Mandatory = true;
+                // A message no queue is bound for is returned (MessageReturnedException) instead of confirmed and dropped;
+                // events marked [OptionalAudience] have no required consumer and go out without the flag.
+                rabbit.Mandatory = !type.IsDefined(typeof(TalentMatch.Contracts.OptionalAudienceAttribute), inherit: false);
             }
         }, cancellationToken);
     }

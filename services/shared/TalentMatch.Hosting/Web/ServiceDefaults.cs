@@ -22,6 +22,7 @@ public static class ServiceDefaults
     public static JsonSerializerOptions ConfigureJson(JsonSerializerOptions options)
     {
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.Converters.Add(new NulRejectingStringConverter());
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         // Unknown members are an error rather than silently dropped: a typo in a field name must not pass as "absent".
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
@@ -58,6 +59,7 @@ public static class ServiceDefaults
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(RejectOversizedBodies);
+        app.Use(NulRejection.RejectNulInQueryAndRoute);
         app.MapHealthChecks("/health/live", new HealthCheckOptions
         {
             Predicate = c => c.Tags.Contains(HealthTags.Live),
