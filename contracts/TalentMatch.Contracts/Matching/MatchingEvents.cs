@@ -20,10 +20,12 @@ public sealed record MatchProposed(
 
 /// <param name="Decision">endorse, reject or hold.</param>
 /// <param name="Reason">For a rejection: field-mismatch, insufficient-seniority, location, already-contacted or other.</param>
-[OptionalAudience]
+/// <param name="InstitutionId">The position's institution: profiles lets its HR office see an endorsed candidate's card.</param>
+/// <remarks>Published mandatory: the profiles service relies on it to know which HR office may see which candidate.</remarks>
 public sealed record MatchReviewed(
     Guid EventId, DateTimeOffset OccurredAt, Guid AggregateId, long AggregateVersion,
-    Guid PositionId, Guid ProfileId, string Decision, string? Reason, string Reviewer, double Score, int ModelVersion) : IIntegrationEvent;
+    Guid PositionId, Guid ProfileId, string Decision, string? Reason, string Reviewer, double Score, int ModelVersion,
+    Guid InstitutionId = default) : IIntegrationEvent;
 
 /// <param name="Outcome">contacted, interviewed, offered, hired or declined.</param>
 [OptionalAudience]

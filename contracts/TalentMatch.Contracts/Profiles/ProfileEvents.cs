@@ -35,3 +35,10 @@ public sealed record ProfileUpdated(
 
 public sealed record ProfileWithdrawn(
     Guid EventId, DateTimeOffset OccurredAt, Guid AggregateId, long AggregateVersion) : IIntegrationEvent;
+
+/// <summary>
+/// The researcher erased their profile: every copy of it must go. Consumers delete or anonymise what they hold
+/// under this profile id (read model, shortlists, recommendations, training data).
+/// </summary>
+public sealed record ProfileErased(
+    Guid EventId, DateTimeOffset OccurredAt, Guid AggregateId, long AggregateVersion) : IIntegrationEvent;

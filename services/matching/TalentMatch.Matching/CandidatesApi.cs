@@ -1,3 +1,4 @@
+using TalentMatch.Hosting.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using TalentMatch.Hosting.Web;
@@ -17,12 +18,13 @@ public static class CandidatesApi
         app.MapGet("/api/positions/{id:guid}/candidates", GetCandidates)
             .WithTags("Candidates")
             .WithName("GetCandidates")
+            .RequireAuthorization(PlatformAuthentication.AmbassadorPolicy)
             .WithSummary("Candidates for an open position, best first, with the score and the parts that make it up.");
         return app;
     }
 
     private static async Task<Results<Ok<CandidateList>, ProblemHttpResult, ValidationProblem>> GetCandidates(
-        Guid id, MatchingDbContext db, int? page, int? pageSize, CancellationToken ct)
+        Guid id, MatchingDbContext db, System.Security.Claims.ClaimsPrincipal user, int? page, int? pageSize, CancellationToken ct)
     {
         if (!PageRequest.TryRead(page, pageSize, out var paging, out var problem))
         {
@@ -30,6 +32,11 @@ public static class CandidatesApi
         }
 
         var position = await db.Positions.AsNoTracking().FirstOrDefaultAsync(p => p.PositionId == id, ct);
+        if (position is not null && !Reviews.ReviewsApi.InScope(user, position.InstitutionId))
+        {
+            position = null;
+        }
+
         if (position is null || position.Closed)
         {
             return TypedResults.Problem(statusCode: 404, title: "No open position with this id.",

@@ -3,6 +3,7 @@ using TalentMatch.Hosting.Persistence;
 using TalentMatch.Hosting.Web;
 using TalentMatch.Matching;
 using TalentMatch.Matching.Learning;
+using TalentMatch.Matching.Privacy;
 using TalentMatch.Matching.ReadModel;
 using TalentMatch.Matching.Reviews;
 using TalentMatch.Matching.Shortlists;
@@ -11,7 +12,11 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<MatchingDbContext>();
 builder.AddLearning();
-builder.AddServiceMessaging<MatchingDbContext>(bus => bus.AddMatchingConsumers());
+builder.AddServiceMessaging<MatchingDbContext>(bus =>
+{
+    bus.AddMatchingConsumers();
+    bus.AddPrivacyConsumers();
+});
 builder.Services.AddShortlists();
 builder.Services.AddReviews();
 

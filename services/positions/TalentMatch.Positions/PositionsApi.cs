@@ -1,3 +1,4 @@
+using TalentMatch.Hosting.Auth;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -23,26 +24,26 @@ public static class PositionsApi
     public static IEndpointRouteBuilder MapPositionsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/positions").WithTags("Positions");
-        api.MapPost("/", Create).Validate<PositionRequest>().WithName("CreatePosition")
+        api.MapPost("/", Create).Validate<PositionRequest>().WithName("CreatePosition").RequireAuthorization(PlatformAuthentication.HrPolicy)
             .Produces<PositionResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Creates a position, open (the default) or as a draft. Send an Idempotency-Key header to make retries safe.");
         api.MapJobPostings();
         api.MapGet("/", List).WithName("ListPositions")
             .WithSummary("Positions, paged; filter by field (code or any subfield), city, stage (within the position's range), institution id, status; sort by createdAt, updatedAt, applicationDeadline or title (prefix - for descending).");
         api.MapGet("/{id:guid}", Get).WithName("GetPosition").WithSummary("One position; its ETag is its version.");
-        api.MapPut("/{id:guid}", Update).Validate<PositionRequest>().WithName("UpdatePosition")
+        api.MapPut("/{id:guid}", Update).Validate<PositionRequest>().WithName("UpdatePosition").RequireAuthorization(PlatformAuthentication.HrPolicy)
             .WithSummary("Replaces a draft or open position. Send If-Match with the ETag you read; a stale one gets 412.");
         api.MapPost("/{id:guid}/open", (Guid id, PositionsDbContext db, HttpContext http, CancellationToken ct) =>
                 Transition(id, PositionStatus.Open, db, http, ct))
-            .WithName("OpenPosition").WithSummary("Publishes a draft position to matching.");
+            .WithName("OpenPosition").RequireAuthorization(PlatformAuthentication.HrPolicy).WithSummary("Publishes a draft position to matching.");
         api.MapPost("/{id:guid}/close", (Guid id, PositionsDbContext db, HttpContext http, CancellationToken ct) =>
                 Transition(id, PositionStatus.Closed, db, http, ct))
-            .WithName("ClosePosition").WithSummary("Closes a draft or open position without filling it.");
+            .WithName("ClosePosition").RequireAuthorization(PlatformAuthentication.HrPolicy).WithSummary("Closes a draft or open position without filling it.");
         api.MapPost("/{id:guid}/fill", (Guid id, PositionsDbContext db, HttpContext http, CancellationToken ct) =>
                 Transition(id, PositionStatus.Filled, db, http, ct))
-            .WithName("FillPosition").WithSummary("Marks an open position as filled.");
+            .WithName("FillPosition").RequireAuthorization(PlatformAuthentication.HrPolicy).WithSummary("Marks an open position as filled.");
 
-        var institutions = app.MapGroup("/api/institutions").WithTags("Institutions");
+        var institutions = app.MapGroup("/api/institutions").WithTags("Institutions").AllowAnonymous();
         institutions.MapGet("/", async (PositionsDbContext db, CancellationToken ct, string? city = null) =>
                 TypedResults.Ok(await db.Institutions.AsNoTracking().Where(i => city == null || i.City == city).OrderBy(i => i.NameEn).ToListAsync(ct)))
             .WithName("ListInstitutions").WithSummary("Institutions that post positions, optionally in one city.");
@@ -63,6 +64,11 @@ public static class PositionsApi
     /// </summary>
     internal static async Task<IResult> CreateAsync(PositionRequest request, string scope, PositionsDbContext db, HttpContext http, CancellationToken ct)
     {
+        if (!MayManage(http.User, request.InstitutionId!.Value))
+        {
+            return Forbidden();
+        }
+
         var idempotent = IdempotentRequest.From(http, scope, request, out var badKey);
         if (badKey is not null)
         {
@@ -109,7 +115,7 @@ public static class PositionsApi
     }
 
     private static async Task<Results<Ok<Page<PositionResponse>>, ValidationProblem>> List(
-        PositionsDbContext db, ResearchFieldTaxonomy taxonomy, CancellationToken ct,
+        PositionsDbContext db, ResearchFieldTaxonomy taxonomy, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct,
         string? field = null, string? city = null, string? stage = null, Guid? institution = null,
         string? status = null, string? sort = null, int? page = null, int? pageSize = null)
     {
@@ -120,6 +126,13 @@ public static class PositionsApi
 
         var errors = new Dictionary<string, string[]>();
         var query = db.Positions.AsNoTracking();
+        if (!user.IsAdmin())
+        {
+            // Drafts are visible only to their own institution's HR office.
+            var own = user.IsHr() ? user.Institutions().ToList() : [];
+            query = query.Where(p => p.Status != PositionStatus.Draft || own.Contains(p.InstitutionId));
+        }
+
         if (field is not null)
         {
             if (!taxonomy.Contains(field))
@@ -185,7 +198,7 @@ public static class PositionsApi
     private static async Task<Results<Ok<PositionResponse>, ProblemHttpResult>> Get(Guid id, PositionsDbContext db, HttpContext http, CancellationToken ct)
     {
         var position = await db.Positions.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
-        if (position is null)
+        if (position is null || (position.Status == PositionStatus.Draft && !MayManage(http.User, position.InstitutionId)))
         {
             return NotFound(id);
         }
@@ -202,6 +215,11 @@ public static class PositionsApi
             return NotFound(id);
         }
 
+        if (!MayManage(http.User, position.InstitutionId))
+        {
+            return Forbidden();
+        }
+
         if (!ETags.IfMatchSatisfied(http, position.Version))
         {
             return ETags.PreconditionFailed(position.Version);
@@ -210,6 +228,11 @@ public static class PositionsApi
         if (position.Status is PositionStatus.Closed or PositionStatus.Filled)
         {
             return TypedResults.Problem(statusCode: 409, title: $"The position is {position.Status.ToString().ToLowerInvariant()} and can no longer be changed.");
+        }
+
+        if (!MayManage(http.User, request.InstitutionId!.Value))
+        {
+            return Forbidden();
         }
 
         var now = DateTimeOffset.UtcNow;
@@ -233,6 +256,11 @@ public static class PositionsApi
         if (position is null)
         {
             return NotFound(id);
+        }
+
+        if (!MayManage(http.User, position.InstitutionId))
+        {
+            return Forbidden();
         }
 
         if (!ETags.IfMatchSatisfied(http, position.Version))
@@ -316,6 +344,13 @@ public static class PositionsApi
         ETags.Set(http, position.Version);
         return TypedResults.Ok(PositionResponse.From(position));
     }
+
+    /// <summary>An HR office manages its own institution's positions; an administrator any.</summary>
+    internal static bool MayManage(System.Security.Claims.ClaimsPrincipal user, Guid institutionId) =>
+        user.IsAdmin() || (user.IsHr() && user.Institutions().Contains(institutionId));
+
+    internal static ProblemHttpResult Forbidden() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Only the institution's HR office may do this.");
 
     private static ProblemHttpResult NotFound(Guid id) =>
         TypedResults.Problem(statusCode: 404, title: "Position not found.", detail: $"No position has id {id}.");

@@ -49,6 +49,9 @@ public sealed class Profile
     public DateOnly? EarliestStartDate { get; set; }
     public bool ConsentToMatching { get; set; }
     public DateTimeOffset? ConsentGivenAt { get; set; }
+
+    /// <summary>Version of the privacy notice the researcher agreed to when consenting to matching.</summary>
+    public string? ConsentNoticeVersion { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 

@@ -60,14 +60,15 @@ public sealed record ProfileResponse(
     bool ConsentToMatching,
     DateTimeOffset? ConsentGivenAt,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? ConsentNoticeVersion = null)
 {
     public static ProfileResponse From(Profile p) => new(
         p.Id, p.Version, p.Status, p.FullName, p.Email, p.Phone, p.Orcid, p.Degrees, p.HighestDegree,
         p.CurrentInstitution, p.CurrentTitle, p.CareerStage, p.ResearchFields, p.Skills, p.YearsOfExperience,
         p.PublicationsCount, p.HIndex, p.GrantsLed, p.Honours, p.HighestHonour, p.Languages, p.PreferredCities,
         CommonRules.SingleModes.Where(m => p.EmploymentModes.HasFlag(m)).ToList(), p.EarliestStartDate,
-        p.ConsentToMatching, p.ConsentGivenAt, p.CreatedAt, p.UpdatedAt);
+        p.ConsentToMatching, p.ConsentGivenAt, p.CreatedAt, p.UpdatedAt, p.ConsentNoticeVersion);
 }
 
 public sealed class ProfileRequestValidator : AbstractValidator<ProfileRequest>

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using TalentMatch.Contracts.Profiles;
+using TalentMatch.Hosting.Auth;
 using TalentMatch.Hosting.Messaging;
+using TalentMatch.Profiles.Privacy;
 using TalentMatch.Hosting.Web;
 using TalentMatch.Profiles.Imports;
 using TalentMatch.Seeds;
@@ -23,17 +25,18 @@ public static class ProfilesApi
     public static IEndpointRouteBuilder MapProfilesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/profiles").WithTags("Profiles");
-        api.MapPost("/", Register).Validate<ProfileRequest>().WithName("RegisterProfile")
+        api.MapPost("/", Register).Validate<ProfileRequest>().WithName("RegisterProfile").RequireAuthorization(PlatformAuthentication.ResearcherPolicy)
             .Produces<ProfileResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Registers a profile. Send an Idempotency-Key header to make retries safe.");
         api.MapProfileImports();
-        api.MapGet("/", List).WithName("ListProfiles")
+        api.MapGet("/", List).WithName("ListProfiles").RequireAuthorization(PlatformAuthentication.AdminPolicy)
             .WithSummary("Profiles, paged; filter by field (code or any subfield of it), city, stage, institution, status; sort by createdAt, updatedAt, fullName or yearsOfExperience (prefix - for descending).");
         api.MapGet("/{id:guid}", Get).WithName("GetProfile").WithSummary("One profile; its ETag is its version.");
         api.MapPut("/{id:guid}", Update).Validate<ProfileRequest>().WithName("UpdateProfile")
             .WithSummary("Replaces a profile. Send If-Match with the ETag you read; a stale one gets 412.");
         api.MapPost("/{id:guid}/withdraw", Withdraw).WithName("WithdrawProfile")
             .WithSummary("Withdraws a profile from matching; it can no longer be changed.");
+        api.MapPrivacyApi();
         return app;
     }
 
@@ -60,8 +63,28 @@ public static class ProfilesApi
             return replay;
         }
 
+        // A researcher has one profile, and its id is their account id; an administrator registers profiles for others.
+        Guid id;
+        if (http.User.IsAdmin())
+        {
+            id = Guid.CreateVersion7();
+        }
+        else if (http.User.IsResearcher() && http.User.UserGuid() is { } own)
+        {
+            if (await db.Profiles.AnyAsync(p => p.Id == own, ct))
+            {
+                return TypedResults.Problem(statusCode: 409, title: "This account already has a profile.", detail: $"See /api/profiles/{own}.");
+            }
+
+            id = own;
+        }
+        else
+        {
+            return TypedResults.Problem(statusCode: 403, title: "Only researchers register profiles.");
+        }
+
         var now = DateTimeOffset.UtcNow;
-        var profile = new Profile { Id = Guid.CreateVersion7(), Version = 1, FullName = "", Email = "", CreatedAt = now };
+        var profile = new Profile { Id = id, Version = 1, FullName = "", Email = "", CreatedAt = now };
         Apply(profile, request, now);
         db.Profiles.Add(profile);
         db.Enqueue(new ProfileRegistered(Guid.NewGuid(), now, profile.Id, profile.Version, profile.ToMatchingView()));
@@ -160,10 +183,20 @@ public static class ProfilesApi
 
     private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> Get(Guid id, ProfilesDbContext db, HttpContext http, CancellationToken ct)
     {
+        if (!MayAccess(http.User, id))
+        {
+            return NotFound(id);
+        }
+
         var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
         if (profile is null)
         {
             return NotFound(id);
+        }
+
+        if (!http.User.Owns(id))
+        {
+            await Audit.RecordAsync(db, http.User, id, null, "profile", ct);
         }
 
         ETags.Set(http, profile.Version);
@@ -173,6 +206,11 @@ public static class ProfilesApi
     private static async Task<IResult> Update(
         Guid id, ProfileRequest request, ProfilesDbContext db, HttpContext http, CancellationToken ct)
     {
+        if (!MayAccess(http.User, id))
+        {
+            return NotFound(id);
+        }
+
         var profile = await db.Profiles.FirstOrDefaultAsync(p => p.Id == id, ct);
         if (profile is null)
         {
@@ -198,6 +236,11 @@ public static class ProfilesApi
 
     private static async Task<IResult> Withdraw(Guid id, ProfilesDbContext db, HttpContext http, CancellationToken ct)
     {
+        if (!MayAccess(http.User, id))
+        {
+            return NotFound(id);
+        }
+
         var profile = await db.Profiles.FirstOrDefaultAsync(p => p.Id == id, ct);
         if (profile is null)
         {
@@ -248,11 +291,23 @@ public static class ProfilesApi
         if (request.ConsentToMatching!.Value && !profile.ConsentToMatching)
         {
             profile.ConsentGivenAt = now;
+            profile.ConsentNoticeVersion = ConsentNoticeVersion;
+        }
+        else if (!request.ConsentToMatching.Value)
+        {
+            profile.ConsentGivenAt = null;
+            profile.ConsentNoticeVersion = null;
         }
 
         profile.ConsentToMatching = request.ConsentToMatching.Value;
         profile.UpdatedAt = now;
     }
+
+    /// <summary>The privacy notice researchers agree to when they consent to matching (<c>Consent:NoticeVersion</c>).</summary>
+    public static string ConsentNoticeVersion { get; set; } = "2026-11";
+
+    /// <summary>The profile's owner (a researcher's profile id is their account id) or an administrator.</summary>
+    internal static bool MayAccess(System.Security.Claims.ClaimsPrincipal user, Guid profileId) => user.IsAdmin() || user.Owns(profileId);
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
@@ -272,6 +327,6 @@ public static class ProfilesApi
         return TypedResults.Ok(ProfileResponse.From(profile));
     }
 
-    private static ProblemHttpResult NotFound(Guid id) =>
+    internal static ProblemHttpResult NotFound(Guid id) =>
         TypedResults.Problem(statusCode: 404, title: "Profile not found.", detail: $"No profile has id {id}.");
 }

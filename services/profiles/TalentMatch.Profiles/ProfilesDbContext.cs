@@ -8,6 +8,9 @@ namespace TalentMatch.Profiles;
 public sealed class ProfilesDbContext(DbContextOptions<ProfilesDbContext> options) : DbContext(options)
 {
     public DbSet<Profile> Profiles => Set<Profile>();
+    public DbSet<Privacy.ContactSharing> ContactSharing => Set<Privacy.ContactSharing>();
+    public DbSet<Privacy.Endorsement> Endorsements => Set<Privacy.Endorsement>();
+    public DbSet<Privacy.PersonalDataAccess> PersonalDataAccess => Set<Privacy.PersonalDataAccess>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -27,6 +30,28 @@ public sealed class ProfilesDbContext(DbContextOptions<ProfilesDbContext> option
             e.Ignore(p => p.HighestHonour);
             e.HasIndex(p => p.Email);
             e.HasIndex(p => p.CreatedAt);
+            e.Property(p => p.ConsentNoticeVersion).HasMaxLength(40);
+        });
+        modelBuilder.Entity<Privacy.ContactSharing>(e =>
+        {
+            e.ToTable("contact_sharing");
+            e.HasKey(x => new { x.ProfileId, x.InstitutionId });
+        });
+        modelBuilder.Entity<Privacy.Endorsement>(e =>
+        {
+            e.ToTable("endorsements");
+            e.HasKey(x => new { x.ProfileId, x.PositionId });
+            e.HasIndex(x => new { x.ProfileId, x.InstitutionId });
+        });
+        modelBuilder.Entity<Privacy.PersonalDataAccess>(e =>
+        {
+            e.ToTable("personal_data_access");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).UseIdentityByDefaultColumn();
+            e.Property(x => x.AccessorId).HasMaxLength(100);
+            e.Property(x => x.AccessorRole).HasMaxLength(20);
+            e.Property(x => x.Purpose).HasMaxLength(40);
+            e.HasIndex(x => x.ProfileId);
         });
         modelBuilder.AddOutboxAndInbox();
         modelBuilder.AddIdempotencyKeys();

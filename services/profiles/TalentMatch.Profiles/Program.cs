@@ -1,3 +1,4 @@
+using MassTransit;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Persistence;
 using TalentMatch.Hosting.Web;
@@ -6,7 +7,9 @@ using TalentMatch.Profiles;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<ProfilesDbContext>();
-builder.AddServiceMessaging<ProfilesDbContext>();
+builder.AddServiceMessaging<ProfilesDbContext>(bus =>
+    bus.AddConsumer<TalentMatch.Profiles.Privacy.MatchReviewedConsumer, TalentMatch.Profiles.Privacy.MatchReviewedConsumerDefinition>());
+ProfilesApi.ConsentNoticeVersion = builder.Configuration["Consent:NoticeVersion"] ?? ProfilesApi.ConsentNoticeVersion;
 builder.Services.AddProfiles();
 
 var app = builder.Build();

@@ -1,3 +1,4 @@
+using TalentMatch.Hosting.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,8 +22,8 @@ public static class LearningApi
     public static IEndpointRouteBuilder MapLearningApi(this IEndpointRouteBuilder app)
     {
         app.ServiceProvider.GetService<LearningApiMarker>()?.MarkMapped();
-        var models = app.MapGroup("/api/models").WithTags("Models");
-        models.MapPost("/retrain", Retrain)
+        var models = app.MapGroup("/api/models").WithTags("Models").RequireAuthorization(PlatformAuthentication.AmbassadorPolicy);
+        models.MapPost("/retrain", Retrain).RequireAuthorization(PlatformAuthentication.AdminPolicy)
             .WithName("RetrainModel")
             .WithSummary("Trains a challenger from the decided matches now, evaluates it on held-out positions and promotes it if it beats the champion by the margin.");
         models.MapGet("/", List)

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using TalentMatch.Hosting.Auth;
 using System.Text.Json;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -62,20 +64,23 @@ public static class ReviewsApi
     public static IEndpointRouteBuilder MapReviewsApi(this IEndpointRouteBuilder app)
     {
         var reviews = app.MapGroup("/api/reviews").WithTags("Reviews");
+        reviews.RequireAuthorization(PlatformAuthentication.AmbassadorPolicy);
         reviews.MapGet("/", List).WithName("ListReviews")
             .WithSummary("The review queue: proposed matches by default; filter by status, positionId, institutionId, field (code or any subfield); sort newest (default) or score.");
         reviews.MapGet("/{id:guid}", Get).WithName("GetReview").WithSummary("One match with its full explanation and its decision history.");
         reviews.MapPost("/{id:guid}/decision", Decide).Validate<DecisionRequest>().WithName("DecideMatch")
             .WithSummary("Endorse, reject (with a coded reason) or hold a proposed or held match.");
         app.MapPost("/api/matches/{id:guid}/outcomes", RecordOutcome).Validate<OutcomeRequest>().WithTags("Reviews").WithName("RecordOutcome")
+            .RequireAuthorization(PlatformAuthentication.HrPolicy)
             .WithSummary("An HR office records what happened with an endorsed candidate.");
         app.MapGet("/api/positions/{id:guid}/endorsed", Endorsed).WithTags("Reviews").WithName("GetEndorsedCandidates")
+            .RequireAuthorization(PlatformAuthentication.HrPolicy)
             .WithSummary("The candidates ambassadors endorsed for a position, with their latest outcome: what its HR office sees.");
         return app;
     }
 
     private static async Task<Results<Ok<Page<ReviewItem>>, ValidationProblem>> List(
-        MatchingDbContext db, CancellationToken ct, string? status = null, Guid? positionId = null, Guid? institutionId = null,
+        MatchingDbContext db, ClaimsPrincipal user, CancellationToken ct, string? status = null, Guid? positionId = null, Guid? institutionId = null,
         string? field = null, string? sort = null, int? page = null, int? pageSize = null)
     {
         if (!PageRequest.TryRead(page, pageSize, out var paging, out var problem))
@@ -91,6 +96,13 @@ public static class ReviewsApi
         }
 
         var query = db.Matches.AsNoTracking().Where(m => m.Status == wanted);
+        if (!user.IsAdmin())
+        {
+            // An ambassador's queue holds only the institutions in their scope.
+            var scope = user.Institutions().ToList();
+            query = query.Where(m => scope.Contains(m.InstitutionId));
+        }
+
         if (positionId is not null)
         {
             query = query.Where(m => m.PositionId == positionId);
@@ -128,10 +140,10 @@ public static class ReviewsApi
         return TypedResults.Ok(new Page<ReviewItem>(items.Select(ReviewItem.From).ToList(), paging.PageNumber, paging.PageSize, total));
     }
 
-    private static async Task<Results<Ok<ReviewDetail>, ProblemHttpResult>> Get(Guid id, MatchingDbContext db, ChampionModel champion, CancellationToken ct)
+    private static async Task<Results<Ok<ReviewDetail>, ProblemHttpResult>> Get(Guid id, MatchingDbContext db, ChampionModel champion, ClaimsPrincipal user, CancellationToken ct)
     {
         var match = await db.Matches.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct);
-        if (match is null)
+        if (match is null || !InScope(user, match.InstitutionId))
         {
             return NotFound(id);
         }
@@ -144,9 +156,14 @@ public static class ReviewsApi
             model is null ? [] : ShortlistRanker.Explain(model, match.Features), decisions, outcomes));
     }
 
-    private static async Task<IResult> Decide(Guid id, DecisionRequest request, MatchingDbContext db, CancellationToken ct)
+    private static async Task<IResult> Decide(Guid id, DecisionRequest request, MatchingDbContext db, ClaimsPrincipal user, CancellationToken ct)
     {
         var match = await db.Matches.FirstOrDefaultAsync(m => m.Id == id, ct);
+        if (match is not null && !InScope(user, match.InstitutionId))
+        {
+            return NotFound(id);
+        }
+
         if (match is null || match.Status == MatchStatus.Expired)
         {
             return match is null ? NotFound(id) : TypedResults.Problem(statusCode: 404, title: "This match no longer exists.",
@@ -178,14 +195,14 @@ public static class ReviewsApi
             DecidedAt = now, Score = match.Score, ModelVersion = match.ModelVersion, Features = match.Features,
         });
         db.Enqueue(new MatchReviewed(Guid.NewGuid(), now, match.Id, match.Version, match.PositionId, match.ProfileId,
-            Json(decision), match.Reason is { } r ? Json(r) : null, match.DecidedBy, match.Score, match.ModelVersion));
+            Json(decision), match.Reason is { } r ? Json(r) : null, match.DecidedBy, match.Score, match.ModelVersion, match.InstitutionId));
         return await SaveOrConflict(db, match, ct);
     }
 
-    private static async Task<IResult> RecordOutcome(Guid id, OutcomeRequest request, MatchingDbContext db, CancellationToken ct)
+    private static async Task<IResult> RecordOutcome(Guid id, OutcomeRequest request, MatchingDbContext db, ClaimsPrincipal user, CancellationToken ct)
     {
         var match = await db.Matches.FirstOrDefaultAsync(m => m.Id == id, ct);
-        if (match is null)
+        if (match is null || !InScope(user, match.InstitutionId))
         {
             return NotFound(id);
         }
@@ -211,9 +228,10 @@ public static class ReviewsApi
         return await SaveOrConflict(db, match, ct);
     }
 
-    private static async Task<Results<Ok<List<ReviewItem>>, ProblemHttpResult>> Endorsed(Guid id, MatchingDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<List<ReviewItem>>, ProblemHttpResult>> Endorsed(Guid id, MatchingDbContext db, ClaimsPrincipal user, CancellationToken ct)
     {
-        if (!await db.Positions.AnyAsync(p => p.PositionId == id, ct))
+        if (await db.Positions.AsNoTracking().FirstOrDefaultAsync(p => p.PositionId == id, ct) is not { } position
+            || !InScope(user, position.InstitutionId))
         {
             return TypedResults.Problem(statusCode: 404, title: "Unknown position.");
         }
@@ -237,6 +255,9 @@ public static class ReviewsApi
     }
 
     private static string Json<T>(T value) where T : struct, Enum => JsonSerializer.Serialize(value, ServiceDefaults.Json).Trim('"');
+
+    /// <summary>An administrator, or an HR office / ambassador acting for this institution.</summary>
+    internal static bool InScope(ClaimsPrincipal user, Guid institutionId) => user.IsAdmin() || user.ActsFor(institutionId);
 
     private static ProblemHttpResult NotFound(Guid id) =>
         TypedResults.Problem(statusCode: 404, title: "Match not found.", detail: $"No match has id {id}.");

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using TalentMatch.Hosting.Auth;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -39,18 +41,21 @@ public static class ShortlistsApi
     public static IEndpointRouteBuilder MapShortlistsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/positions/{id:guid}/shortlist", GetShortlist).WithTags("Shortlists").WithName("GetShortlist")
+            .RequireAuthorization(PlatformAuthentication.AmbassadorPolicy)
             .WithSummary("The position's top candidates as ranked by the learned model, with each score's largest feature contributions.");
         app.MapGet("/api/profiles/{id:guid}/recommendations", GetRecommendations).WithTags("Shortlists").WithName("GetRecommendations")
+            .RequireAuthorization(PlatformAuthentication.ResearcherPolicy)
             .WithSummary("The open positions that fit a researcher best.");
         app.MapGet("/api/positions/{positionId:guid}/candidates/{profileId:guid}/explanation", Explain).WithTags("Shortlists").WithName("ExplainMatch")
+            .RequireAuthorization(PlatformAuthentication.AmbassadorPolicy)
             .WithSummary("One candidate-position pair with its full explanation: every feature's value and contribution (they add up, with the bias, to the score), and the baseline's parts.");
         return app;
     }
 
-    private static async Task<Results<Ok<ShortlistView>, ProblemHttpResult>> GetShortlist(Guid id, MatchingDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ShortlistView>, ProblemHttpResult>> GetShortlist(Guid id, MatchingDbContext db, ClaimsPrincipal user, CancellationToken ct)
     {
         var position = await db.Positions.AsNoTracking().FirstOrDefaultAsync(p => p.PositionId == id, ct);
-        if (position is null || position.Closed)
+        if (position is null || position.Closed || !Reviews.ReviewsApi.InScope(user, position.InstitutionId))
         {
             return NoOpenPosition(id);
         }
@@ -60,8 +65,13 @@ public static class ShortlistsApi
             entries.Select(e => new ShortlistItem(e.Rank, e.ProfileId, e.Score, Json(e.TopContributions))).ToList()));
     }
 
-    private static async Task<Results<Ok<RecommendationsView>, ProblemHttpResult>> GetRecommendations(Guid id, MatchingDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<RecommendationsView>, ProblemHttpResult>> GetRecommendations(Guid id, MatchingDbContext db, ClaimsPrincipal user, CancellationToken ct)
     {
+        if (!user.IsAdmin() && !user.Owns(id))
+        {
+            return TypedResults.Problem(statusCode: 404, title: "No active profile with this id.");
+        }
+
         var profile = await db.CandidateProfiles.AsNoTracking().FirstOrDefaultAsync(p => p.ProfileId == id, ct);
         if (profile is null || profile.Withdrawn)
         {
@@ -78,10 +88,10 @@ public static class ShortlistsApi
     }
 
     private static async Task<Results<Ok<MatchExplanation>, ProblemHttpResult>> Explain(
-        Guid positionId, Guid profileId, MatchingDbContext db, ChampionModel champion, MatchFacts facts, CancellationToken ct)
+        Guid positionId, Guid profileId, MatchingDbContext db, ChampionModel champion, MatchFacts facts, ClaimsPrincipal user, CancellationToken ct)
     {
         var position = await db.Positions.AsNoTracking().FirstOrDefaultAsync(p => p.PositionId == positionId, ct);
-        if (position is null || position.Closed)
+        if (position is null || position.Closed || !Reviews.ReviewsApi.InScope(user, position.InstitutionId))
         {
             return NoOpenPosition(positionId);
         }

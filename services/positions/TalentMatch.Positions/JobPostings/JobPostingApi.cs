@@ -1,3 +1,4 @@
+using TalentMatch.Hosting.Auth;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -20,11 +21,11 @@ public static partial class JobPostingApi
 
     internal static RouteGroupBuilder MapJobPostings(this RouteGroupBuilder api)
     {
-        api.MapPost("/import/job-posting", Import).WithName("ImportJobPosting")
+        api.MapPost("/import/job-posting", Import).WithName("ImportJobPosting").RequireAuthorization(PlatformAuthentication.HrPolicy)
             .Accepts<JsonElement>(LdJson, "application/json")
             .Produces<PositionResponse>(StatusCodes.Status201Created).ProducesValidationProblem()
             .WithSummary("Creates a position from a schema.org JobPosting (JSON-LD). Missing pieces come as query parameters: researchFields, careerStageMin, careerStageMax, employmentMode, institutionId, status. Idempotency-Key supported.");
-        api.MapGet("/job-postings", Export).WithName("ExportJobPostings")
+        api.MapGet("/job-postings", Export).WithName("ExportJobPostings").AllowAnonymous()
             .Produces(StatusCodes.Status200OK, contentType: LdJson)
             .WithSummary("Every open position as a schema.org JobPosting, in one JSON-LD @graph.");
         return api;

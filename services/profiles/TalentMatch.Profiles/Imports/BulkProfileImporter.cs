@@ -49,7 +49,7 @@ public sealed partial class BulkProfileImporter(
         COPY profiles (id, version, status, full_name, email, phone, orcid, degrees, highest_degree, current_institution,
             current_title, career_stage, research_fields, skills, years_of_experience, publications_count, h_index,
             grants_led, honours, languages, preferred_cities, employment_modes, earliest_start_date, consent_to_matching,
-            consent_given_at, created_at, updated_at) FROM STDIN (FORMAT BINARY)
+            consent_given_at, created_at, updated_at, consent_notice_version) FROM STDIN (FORMAT BINARY)
         """;
 
     private const string OutboxCopy =
@@ -354,6 +354,7 @@ public sealed partial class BulkProfileImporter(
 
         copy.Write(p.CreatedAt, NpgsqlDbType.TimestampTz);
         copy.Write(p.UpdatedAt, NpgsqlDbType.TimestampTz);
+        WriteNullable(copy, p.ConsentNoticeVersion, NpgsqlDbType.Varchar);
     }
 
     private static void WriteNullable(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type)

@@ -1,3 +1,4 @@
+using TalentMatch.Hosting.Auth;
 using System.Text.Json;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.Features;
@@ -16,11 +17,11 @@ public static class ProfileImportsApi
 
     internal static RouteGroupBuilder MapProfileImports(this RouteGroupBuilder api)
     {
-        api.MapPost("/import/json-resume", ImportJsonResume).WithName("ImportJsonResume")
+        api.MapPost("/import/json-resume", ImportJsonResume).WithName("ImportJsonResume").RequireAuthorization(PlatformAuthentication.ResearcherPolicy)
             .Accepts<JsonElement>("application/json")
             .Produces<ProfileResponse>(StatusCodes.Status201Created).ProducesValidationProblem()
             .WithSummary("Registers a profile from a JSON Resume (jsonresume.org v1). What a résumé cannot say comes as query parameters: consentToMatching (default false), employmentModes, researchFields, careerStage, degreeField, preferredCities, earliestStartDate. Idempotency-Key supported.");
-        api.MapPost("/import", BulkImport).WithName("BulkImportProfiles")
+        api.MapPost("/import", BulkImport).WithName("BulkImportProfiles").RequireAuthorization(PlatformAuthentication.AdminPolicy)
             .WithMetadata(new BulkBodyLimit())
             .Accepts<string>("text/csv", "application/x-ndjson")
             .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson")

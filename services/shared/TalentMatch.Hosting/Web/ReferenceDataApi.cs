@@ -10,7 +10,7 @@ public static class ReferenceDataApi
 {
     public static IEndpointRouteBuilder MapReferenceDataApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").WithTags("Reference data");
+        var api = app.MapGroup("/api").WithTags("Reference data").AllowAnonymous();
         api.MapGet("/taxonomy", () => TypedResults.Ok(ResearchFieldTaxonomy.Load().All))
             .WithName("GetResearchFieldTaxonomy").WithSummary("Research-field codes (discipline, field, subfield) with English and Chinese labels.");
         api.MapGet("/career-stages", () => TypedResults.Ok(CareerStages.Load().Stages))

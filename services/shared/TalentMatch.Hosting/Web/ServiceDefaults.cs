@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentValidation;
+using TalentMatch.Hosting.Auth;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -41,6 +42,7 @@ public static class ServiceDefaults
         builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), tags: [HealthTags.Live]);
         builder.Services.AddOpenApi();
+        builder.AddPlatformAuthentication();
         // Validation errors name fields the way clients send them (camelCase JSON), not as C# properties.
         ValidatorOptions.Global.PropertyNameResolver = JsonPath;
         ValidatorOptions.Global.DisplayNameResolver = JsonPath;
@@ -60,17 +62,19 @@ public static class ServiceDefaults
         app.UseStatusCodePages();
         app.Use(RejectOversizedBodies);
         app.Use(NulRejection.RejectNulInQueryAndRoute);
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHealthChecks("/health/live", new HealthCheckOptions
         {
             Predicate = c => c.Tags.Contains(HealthTags.Live),
             ResponseWriter = WriteHealthReport,
-        });
+        }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = c => c.Tags.Contains(HealthTags.Ready),
             ResponseWriter = WriteHealthReport,
-        });
-        app.MapOpenApi();
+        }).AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
         return app;
     }
 
