@@ -17,7 +17,17 @@ public class Platform : IAsyncLifetime
         ["Profiles"] = TestInfrastructure.UniqueDatabaseName("e2e_profiles"),
         ["Positions"] = TestInfrastructure.UniqueDatabaseName("e2e_positions"),
         ["Matching"] = TestInfrastructure.UniqueDatabaseName("e2e_matching"),
+        ["Identity"] = TestInfrastructure.UniqueDatabaseName("e2e_identity"),
     };
+
+    public const string AdminEmail = "admin@e2e.test";
+    public const string AdminPassword = "e2e-admin-password-0001";
+
+    /// <summary>The identity service (accounts, sign-up, login); the others validate its tokens with the shared key.</summary>
+    public ServiceProcess Identity { get; private set; } = null!;
+
+    /// <summary>Sign-up/login attempts per client address and minute the identity service allows in this platform.</summary>
+    protected virtual int AuthRateLimit => 1000;
 
     public ServiceProcess Profiles { get; private set; } = null!;
     public ServiceProcess Positions { get; private set; } = null!;
@@ -33,15 +43,21 @@ public class Platform : IAsyncLifetime
         Profiles = new ServiceProcess("Profiles", Settings("Profiles"));
         Positions = new ServiceProcess("Positions", Settings("Positions"));
         Matching = new ServiceProcess("Matching", Settings("Matching"));
+        var identity = Settings("Identity");
+        identity["Auth:Admin:Email"] = AdminEmail;
+        identity["Auth:Admin:Password"] = AdminPassword;
+        identity["RateLimit:PermitLimit"] = AuthRateLimit.ToString();
+        Identity = new ServiceProcess("Identity", identity);
         if (StartServicesImmediately)
         {
-            await Task.WhenAll(Matching.StartAsync(), Profiles.StartAsync(), Positions.StartAsync());
+            await Task.WhenAll(Matching.StartAsync(), Profiles.StartAsync(), Positions.StartAsync(), Identity.StartAsync());
         }
     }
 
     public async Task DisposeAsync()
     {
-        await Task.WhenAll(Profiles.DisposeAsync().AsTask(), Positions.DisposeAsync().AsTask(), Matching.DisposeAsync().AsTask());
+        await Task.WhenAll(Profiles.DisposeAsync().AsTask(), Positions.DisposeAsync().AsTask(), Matching.DisposeAsync().AsTask(),
+            Identity.DisposeAsync().AsTask());
         foreach (var database in Databases.Values)
         {
             await TestInfrastructure.DropDatabaseAsync(database);

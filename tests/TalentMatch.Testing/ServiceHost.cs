@@ -32,6 +32,16 @@ public class ServiceHost<TProgram> : WebApplicationFactory<TProgram>, IAsyncLife
         }
     }
 
+    /// <summary>Clients act as an administrator unless a test gives them another token (<see cref="TestTokens.As"/>).</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.As(TestTokens.Admin());
+    }
+
+    /// <summary>A client with the given bearer token (null: anonymous).</summary>
+    public HttpClient ClientAs(string? token) => CreateClient().As(token);
+
     /// <summary>A fresh scope's DbContext of the service, for asserting what it stored.</summary>
     public async Task<T> WithDbAsync<TContext, T>(Func<TContext, Task<T>> query) where TContext : DbContext
     {

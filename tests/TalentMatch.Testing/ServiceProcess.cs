@@ -22,8 +22,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         _settings = settings;
         Port = FreePort();
         LogPath = Path.Combine(Path.GetTempPath(), "talentmatch-tests", $"{name}-{Port}-{DateTime.UtcNow:HHmmss}.log");
-        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(30) };
+        // Acts as an administrator (a token signed with the tests' key); tests that check roles make their own clients.
+        Client = NewClient(TestTokens.Admin());
     }
+
+    /// <summary>A client of this service with the given bearer token (null: anonymous).</summary>
+    public HttpClient NewClient(string? token) =>
+        new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(30) }.As(token);
 
     public string Name { get; }
     public int Port { get; }

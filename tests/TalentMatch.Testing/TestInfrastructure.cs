@@ -39,6 +39,7 @@ public static class TestInfrastructure
         ["RabbitMq:Password"] = RabbitPassword,
         ["Outbox:PollInterval"] = "00:00:00.200",
         ["Outbox:MaxBackoff"] = "00:00:02",
+        ["Auth:SigningKey"] = TestTokens.SigningKey,
     };
 
     public static string UniqueDatabaseName(string prefix) => $"tm_{prefix}_{Guid.NewGuid():N}"[..40];

@@ -21,7 +21,10 @@ public sealed record MatchProposed(
 /// <param name="Decision">endorse, reject or hold.</param>
 /// <param name="Reason">For a rejection: field-mismatch, insufficient-seniority, location, already-contacted or other.</param>
 /// <param name="InstitutionId">The position's institution: profiles lets its HR office see an endorsed candidate's card.</param>
-/// <remarks>Published mandatory: the profiles service relies on it to know which HR office may see which candidate.</remarks>
+/// <remarks>Still published without the mandatory flag: with it, a review made while no consumer is bound (service tests on
+/// the in-memory transport, a platform without profiles) holds the outbox back. The profiles service declares its queue at
+/// start-up, so in a running platform every review reaches it.</remarks>
+[OptionalAudience]
 public sealed record MatchReviewed(
     Guid EventId, DateTimeOffset OccurredAt, Guid AggregateId, long AggregateVersion,
     Guid PositionId, Guid ProfileId, string Decision, string? Reason, string Reviewer, double Score, int ModelVersion,
