@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the whole platform on this machine: PostgreSQL and RabbitMQ (installed if missing), the profiles,
+# Starts the whole platform on this machine: PostgreSQL and RabbitMQ (installed if missing), the identity, profiles,
 # positions and matching services, and the demo data set; then prints where to look. Safe to run again:
 # what is already running is left alone and demo data is only loaded into empty services.
 # Stop everything with deploy/down.sh.
@@ -10,7 +10,11 @@ cd "$REPO_ROOT"
 export TM_INSTANCE=${TM_INSTANCE:-dev}
 RUN_DIR=$REPO_ROOT/deploy/.local/$TM_INSTANCE/services
 DEMO_PROFILES=${TM_DEMO_PROFILES:-300}
-declare -A PORTS=([matching]=${TM_MATCHING_PORT:-5103} [profiles]=${TM_PROFILES_PORT:-5101} [positions]=${TM_POSITIONS_PORT:-5102})
+declare -A PORTS=([identity]=${TM_IDENTITY_PORT:-5100} [matching]=${TM_MATCHING_PORT:-5103} [profiles]=${TM_PROFILES_PORT:-5101} [positions]=${TM_POSITIONS_PORT:-5102})
+# Every service validates tokens with this key (HMAC-SHA256, >= 32 bytes); the identity service signs with it.
+# The default is the development key of appsettings.json: set TM_AUTH_SIGNING_KEY anywhere else.
+export TM_AUTH_SIGNING_KEY=${TM_AUTH_SIGNING_KEY:-dev-only-signing-key-change-me-0123456789abcdef}
+export TM_ADMIN_EMAIL=${TM_ADMIN_EMAIL:-admin@talentmatch.local} TM_ADMIN_PASSWORD=${TM_ADMIN_PASSWORD:-dev-admin-password-change-me}
 
 step() { echo "==> $*"; }
 
@@ -33,6 +37,7 @@ start_service() {
   ASPNETCORE_URLS="http://127.0.0.1:$port" \
   ConnectionStrings__Database="Host=$TM_PG_HOST;Port=$TM_PG_PORT;Username=$TM_PG_USER;Password=$TM_PG_PASSWORD;Database=talentmatch_$name" \
   RabbitMq__Host=$TM_RABBIT_HOST RabbitMq__Port=$TM_RABBIT_PORT RabbitMq__Username=$TM_RABBIT_USER RabbitMq__Password=$TM_RABBIT_PASSWORD \
+  Auth__SigningKey=$TM_AUTH_SIGNING_KEY Auth__Admin__Email=$TM_ADMIN_EMAIL Auth__Admin__Password=$TM_ADMIN_PASSWORD \
     setsid nohup dotnet "services/$name/$project/bin/Release/net10.0/$project.dll" >>"$log" 2>&1 </dev/null &
   echo $! >"$pid_file"
   echo "$name: started (pid $!, log $log)"
@@ -52,18 +57,23 @@ wait_ready() {
 }
 
 step "Services"
-for name in matching profiles positions; do start_service "$name"; done
-for name in matching profiles positions; do wait_ready "$name"; done
+for name in identity matching profiles positions; do start_service "$name"; done
+for name in identity matching profiles positions; do wait_ready "$name"; done
 
 step "Demo data"
 dotnet seeds/TalentMatch.DemoData/bin/Release/net10.0/TalentMatch.DemoData.dll \
-  --profiles "http://127.0.0.1:${PORTS[profiles]}" --positions "http://127.0.0.1:${PORTS[positions]}" --count "$DEMO_PROFILES"
+  --profiles "http://127.0.0.1:${PORTS[profiles]}" --positions "http://127.0.0.1:${PORTS[positions]}" --count "$DEMO_PROFILES" \
+  --identity "http://127.0.0.1:${PORTS[identity]}"
 
-first_position=$(curl -fsS "http://127.0.0.1:${PORTS[positions]}/api/positions?pageSize=1" | sed -n 's/.*"items":\[{"id":"\([^"]*\)".*/\1/p')
+token=$(curl -fsS -X POST "http://127.0.0.1:${PORTS[identity]}/api/auth/login" -H 'content-type: application/json' \
+  -d "{\"email\":\"$TM_ADMIN_EMAIL\",\"password\":\"$TM_ADMIN_PASSWORD\"}" | sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
+
+first_position=$(curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:${PORTS[positions]}/api/positions?pageSize=1" | sed -n 's/.*"items":\[{"id":"\([^"]*\)".*/\1/p')
 
 cat <<EOF2
 
 TalentMatch is running.
+  identity   http://127.0.0.1:${PORTS[identity]}/api/auth/login  (sign-up: /api/auth/signup; admin: $TM_ADMIN_EMAIL)
   profiles   http://127.0.0.1:${PORTS[profiles]}/api/profiles    (OpenAPI: /openapi/v1.json, reference data: /api/taxonomy, /api/institutions)
   positions  http://127.0.0.1:${PORTS[positions]}/api/positions   (OpenAPI: /openapi/v1.json)
   matching   http://127.0.0.1:${PORTS[matching]}/api/positions/{id}/candidates
@@ -71,6 +81,9 @@ TalentMatch is running.
   PostgreSQL 127.0.0.1:$TM_PG_PORT (user postgres), RabbitMQ amqp://guest:guest@127.0.0.1:$TM_RABBIT_PORT
   logs       $RUN_DIR/*.log
 
-Try: curl -s http://127.0.0.1:${PORTS[matching]}/api/positions/$first_position/candidates?pageSize=5
+Every API except health, OpenAPI and reference data needs a bearer token (15 minutes), e.g. the administrator's:
+  token=\$(curl -s -X POST http://127.0.0.1:${PORTS[identity]}/api/auth/login -H 'content-type: application/json' \\
+    -d '{"email":"$TM_ADMIN_EMAIL","password":"…"}' | sed 's/.*"accessToken":"\([^"]*\)".*/\1/')
+Try: curl -s -H "Authorization: Bearer \$token" http://127.0.0.1:${PORTS[matching]}/api/positions/$first_position/candidates?pageSize=5
 Stop: bash deploy/down.sh
 EOF2

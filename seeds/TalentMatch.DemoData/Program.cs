@@ -3,7 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using TalentMatch.Seeds;
 
-// Usage: TalentMatch.DemoData [--profiles URL] [--positions URL] [--count N] [--seed N]
+// Usage: TalentMatch.DemoData [--profiles URL] [--positions URL] [--count N] [--seed N] [--identity URL]
+//        (signs in as the administrator: TM_ADMIN_EMAIL / TM_ADMIN_PASSWORD, defaults the identity service's dev ones)
 //        TalentMatch.DemoData --generate N --out FILE.csv|FILE.ndjson [--seed N]
 //        TalentMatch.DemoData --bulk FILE.csv|FILE.ndjson [--profiles URL]
 // Posts the open seed positions and N generated researcher profiles through the services' own APIs, so the demo
@@ -29,6 +30,7 @@ if (options.TryGetValue("generate", out var generateCount))
 if (options.TryGetValue("bulk", out var bulkPath))
 {
     using var importClient = new HttpClient { BaseAddress = new Uri(options.GetValueOrDefault("profiles", "http://127.0.0.1:5101")), Timeout = Timeout.InfiniteTimeSpan };
+    importClient.DefaultRequestHeaders.Authorization = await AdminTokenAsync(options);
     var watch = Stopwatch.StartNew();
     var summary = await TalentMatch.DemoData.ProfileFiles.BulkImportAsync(importClient, bulkPath, line =>
     {
@@ -47,6 +49,9 @@ if (options.TryGetValue("bulk", out var bulkPath))
 }
 using var profiles = new HttpClient { BaseAddress = new Uri(options.GetValueOrDefault("profiles", "http://127.0.0.1:5101")) };
 using var positions = new HttpClient { BaseAddress = new Uri(options.GetValueOrDefault("positions", "http://127.0.0.1:5102")) };
+var adminToken = await AdminTokenAsync(options);
+profiles.DefaultRequestHeaders.Authorization = adminToken;
+positions.DefaultRequestHeaders.Authorization = adminToken;
 var count = int.Parse(options.GetValueOrDefault("count", "300"));
 var seed = int.Parse(options.GetValueOrDefault("seed", "20261121"));
 
@@ -103,6 +108,20 @@ static async Task PostAll(HttpClient client, string path, List<JsonObject> bodie
     {
         throw new InvalidOperationException($"{failed} {what} were rejected; see the messages above.");
     }
+}
+
+// The services accept only authenticated callers: the loader signs in as the administrator (seeded by the identity service).
+static async Task<System.Net.Http.Headers.AuthenticationHeaderValue> AdminTokenAsync(Dictionary<string, string> options)
+{
+    using var identity = new HttpClient { BaseAddress = new Uri(options.GetValueOrDefault("identity", "http://127.0.0.1:5100")) };
+    var response = await identity.PostAsJsonAsync("/api/auth/login", new
+    {
+        email = Environment.GetEnvironmentVariable("TM_ADMIN_EMAIL") ?? "admin@talentmatch.local",
+        password = Environment.GetEnvironmentVariable("TM_ADMIN_PASSWORD") ?? "dev-admin-password-change-me",
+    });
+    response.EnsureSuccessStatusCode();
+    var token = (await response.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
+    return new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
 }
 
 static Dictionary<string, string> ParseArgs(string[] args)

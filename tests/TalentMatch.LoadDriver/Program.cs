@@ -168,6 +168,7 @@ internal sealed class Pipeline : IAsyncDisposable
         await p._matching.StartAsync();
         await p._profiles.StartAsync();
         p._http.BaseAddress = p._profiles.Client.BaseAddress;
+        p._http.DefaultRequestHeaders.Authorization = p._profiles.Client.DefaultRequestHeaders.Authorization; // admin test token
         // Both ready (database and broker) before the clock starts.
         foreach (var s in new[] { p._matching, p._profiles })
         {

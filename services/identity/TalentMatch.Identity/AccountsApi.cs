@@ -155,17 +155,8 @@ public static class AccountsApi
             : (IResult)created;
     }
 
-    private static async Task<IResult> Me(ClaimsPrincipal principal, UserManager<IdentityUser> users)
-    {
-        var user = principal.UserId() is { } id ? await users.FindByIdAsync(id) : null;
-        if (user is null)
-        {
-            return TypedResults.Problem(statusCode: 404, title: "Account not found.");
-        }
-
-        var (role, institutions) = await RoleOf(users, user);
-        return TypedResults.Ok(new AccountResponse(user.Id, role, institutions));
-    }
+    private static IResult Me(ClaimsPrincipal principal) =>
+        TypedResults.Ok(new AccountResponse(principal.UserId()!, Roles.All.FirstOrDefault(principal.IsInRole) ?? "", principal.Institutions().ToList()));
 
     private static async Task<IResult> DeleteMe(ClaimsPrincipal principal, UserManager<IdentityUser> users)
     {

@@ -31,7 +31,7 @@ public static class PrivacyApi
         api.MapGet("/{id:guid}/export", Export).WithName("ExportProfileData")
             .WithSummary("Everything held about your profile, as JSON: the profile, contact sharing, endorsements and who accessed your data.");
         api.MapDelete("/{id:guid}", Erase).WithName("EraseProfile")
-            .WithSummary("Erases your profile: personal data is deleted here and ProfileErased makes matching purge or anonymise its copies.");
+            .WithSummary("Erases your profile (If-Match optional): personal data is deleted here and ProfileErased makes matching purge or anonymise its copies.");
         api.MapPut("/{id:guid}/sharing/{institutionId:guid}", Share).WithName("ShareContact")
             .WithSummary("Agree to show your name and contact details to one institution's HR office.");
         api.MapDelete("/{id:guid}/sharing/{institutionId:guid}", Unshare).WithName("RevokeContactSharing")
@@ -78,11 +78,16 @@ public static class PrivacyApi
         return TypedResults.Ok(new ProfileExport(ProfileResponse.From(profile), sharing, endorsements, accesses, DateTimeOffset.UtcNow));
     }
 
-    private static async Task<IResult> Erase(Guid id, ProfilesDbContext db, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<IResult> Erase(Guid id, ProfilesDbContext db, ClaimsPrincipal user, HttpContext http, CancellationToken ct)
     {
         if (!ProfilesApi.MayAccess(user, id) || await db.Profiles.FirstOrDefaultAsync(p => p.Id == id, ct) is not { } profile)
         {
             return ProfilesApi.NotFound(id);
+        }
+
+        if (!Hosting.Web.ETags.IfMatchSatisfied(http, profile.Version))
+        {
+            return Hosting.Web.ETags.PreconditionFailed(profile.Version);
         }
 
         var now = DateTimeOffset.UtcNow;
