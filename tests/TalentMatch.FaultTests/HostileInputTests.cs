@@ -39,8 +39,18 @@ public sealed class HostileInputTests(Platform platform, ITestOutputHelper outpu
         await Task.Delay(1000);
         var before = await SnapshotAsync();
 
-        var existing = new Dictionary<string, Guid> { ["/api/profiles"] = profileId, ["/api/positions"] = positionId };
-        var bodies = new Dictionary<string, JsonObject> { ["/api/profiles"] = validProfile, ["/api/positions"] = validPosition };
+        // Reviews and outcomes are aimed at an unknown match: a valid body then gets 404, a hostile one 400.
+        var existing = new Dictionary<string, Guid>
+        {
+            ["/api/profiles"] = profileId, ["/api/positions"] = positionId, ["/api/reviews"] = Guid.NewGuid(), ["/api/matches"] = Guid.NewGuid(),
+        };
+        var bodies = new Dictionary<string, JsonObject>
+        {
+            ["/api/profiles"] = validProfile,
+            ["/api/positions"] = validPosition,
+            ["/api/reviews"] = new() { ["decision"] = "endorse", ["reviewer"] = "ambassador-1" },
+            ["/api/matches"] = new() { ["outcome"] = "contacted", ["recordedBy"] = "hr-1" },
+        };
         var cases = new List<HostileCase>();
         var perEndpoint = new Dictionary<string, int>();
         foreach (var service in services)
@@ -253,7 +263,9 @@ internal static class HostileCases
 
         // 3. Any operation: a declared body over the size limit (413), and the wrong method on its path (405).
         yield return new HostileCase(service, method, realPath, "oversized body", RawBody: Encoding.UTF8.GetBytes("{\"x\":\"" + new string('x', 300 * 1024) + "\"}"));
-        var wrongMethod = method == "DELETE" ? "PATCH" : "DELETE";
+        // A method the path does not have (DELETE is a real one on some paths, e.g. erasing a profile).
+        var methods = doc["paths"]![path]!.AsObject().Select(m => m.Key.ToUpperInvariant()).ToHashSet();
+        var wrongMethod = new[] { "DELETE", "PATCH" }.First(m => !methods.Contains(m));
         yield return new HostileCase(service, wrongMethod, realPath, $"{wrongMethod} instead of {method}", "{}");
 
         if (!hasBody)
