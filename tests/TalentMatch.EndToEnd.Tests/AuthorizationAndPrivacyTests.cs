@@ -199,6 +199,18 @@ public sealed class AuthorizationAndPrivacyTests(Platform platform) : IClassFixt
             Assert.True(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(hash.AsSpan(5, 4)) >= 210_000);
         }
 
+        // Five wrong passwords lock the account: even the right one is refused for a while.
+        var victim = $"locked.{marker}@example.org";
+        Assert.Equal(HttpStatusCode.Created, (await identity.PostAsJsonAsync("/api/auth/signup", new { email = victim, password = "the-right-password-1" })).StatusCode);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await identity.PostAsJsonAsync("/api/auth/login", new { email = victim, password = "a-wrong-password-" + i })).StatusCode);
+        }
+
+        var locked = await identity.PostAsJsonAsync("/api/auth/login", new { email = victim, password = "the-right-password-1" });
+        Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
+        Assert.Contains("locked", await locked.Content.ReadAsStringAsync());
+
         // The administrator (seeded from configuration) creates the HR office of X.
         var adminLogin = await identity.PostAsJsonAsync("/api/auth/login", new { email = Platform.AdminEmail, password = Platform.AdminPassword });
         var adminToken = (await adminLogin.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
