@@ -41,6 +41,7 @@ try
     {
         await service.StartAsync();
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{service.Port}"), Timeout = Timeout.InfiniteTimeSpan };
+        client.DefaultRequestHeaders.Authorization = service.Client.DefaultRequestHeaders.Authorization; // bulk import is admin-only
         watch.Restart();
         var lastPrinted = TimeSpan.Zero;
         var summary = await ProfileFiles.BulkImportAsync(client, file, line =>

@@ -107,7 +107,7 @@ public static class ProfilesApi
     }
 
     private static async Task<Results<Ok<Page<ProfileResponse>>, ValidationProblem>> List(
-        ProfilesDbContext db, ResearchFieldTaxonomy taxonomy, CancellationToken ct,
+        ProfilesDbContext db, ResearchFieldTaxonomy taxonomy, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct,
         string? field = null, string? city = null, string? stage = null, string? institution = null,
         string? status = null, string? sort = null, int? page = null, int? pageSize = null)
     {
@@ -177,7 +177,18 @@ public static class ProfilesApi
         }
 
         var total = await query.LongCountAsync(ct);
-        var items = await sorted.ThenBy(p => p.Id).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(ct);
+        var items = await sorted.ThenBy(p => p.Id).Skip(paging.Skip).Take(paging.PageSize).AsNoTracking().ToListAsync(ct);
+        // Listing is for administrators only, and every profile it shows is an audited access.
+        foreach (var item in items.Where(p => !user.Owns(p.Id)))
+        {
+            db.PersonalDataAccess.Add(new PersonalDataAccess
+            {
+                ProfileId = item.Id, AccessorId = user.UserId() ?? "unknown", AccessorRole = Roles.All.FirstOrDefault(user.IsInRole) ?? "unknown",
+                Purpose = "list", AccessedAt = DateTimeOffset.UtcNow,
+            });
+        }
+
+        await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new Page<ProfileResponse>(items.Select(ProfileResponse.From).ToList(), paging.PageNumber, paging.PageSize, total));
     }
 
