@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project tests/TalentMatch.Benchmarks -- --filter '*'  (add --job short for a quick run)
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(TalentMatch.Benchmarks.ShortlistBenchmarks).Assembly).Run(args);
 
 public partial class Program;

@@ -39,8 +39,18 @@ public sealed class HostileInputTests(Platform platform, ITestOutputHelper outpu
         await Task.Delay(1000);
         var before = await SnapshotAsync();
 
-        var existing = new Dictionary<string, Guid> { ["/api/profiles"] = profileId, ["/api/positions"] = positionId };
-        var bodies = new Dictionary<string, JsonObject> { ["/api/profiles"] = validProfile, ["/api/positions"] = validPosition };
+        // Reviews and outcomes are aimed at a match id that does not exist: a valid body there could change data.
+        var existing = new Dictionary<string, Guid>
+        {
+            ["/api/profiles"] = profileId, ["/api/positions"] = positionId, ["/api/reviews"] = Guid.NewGuid(), ["/api/matches"] = Guid.NewGuid(),
+        };
+        var bodies = new Dictionary<string, JsonObject>
+        {
+            ["/api/profiles"] = validProfile,
+            ["/api/positions"] = validPosition,
+            ["/api/reviews"] = new() { ["decision"] = "reject", ["reason"] = "location", ["reviewer"] = "ambassador-1" },
+            ["/api/matches"] = new() { ["outcome"] = "interviewed", ["recordedBy"] = "hr-1" },
+        };
         var cases = new List<HostileCase>();
         var perEndpoint = new Dictionary<string, int>();
         foreach (var service in services)

@@ -46,42 +46,17 @@ public static class ProfilesApi
     /// sent an Idempotency-Key) the stored answer, in one SaveChanges. Shared by <c>POST /api/profiles</c> and the
     /// single-document imports; <paramref name="scope"/> keeps their idempotency keys apart.
     /// </summary>
-    internal static async Task<IResult> RegisterAsync(
-        ProfileRequest request, string scope, ProfilesDbContext db, HttpContext http, CancellationToken ct)
-    {
-        var idempotent = IdempotentRequest.From(http, scope, request, out var badKey);
-        if (badKey is not null)
+    internal static Task<IResult> RegisterAsync(
+        ProfileRequest request, string scope, ProfilesDbContext db, HttpContext http, CancellationToken ct) =>
+        db.CreateIdempotentlyAsync(http, scope, request, _ =>
         {
-            return badKey;
-        }
-
-        if (idempotent is not null && await idempotent.TryReplayAsync(db, ct) is { } replay)
-        {
-            return replay;
-        }
-
-        var now = DateTimeOffset.UtcNow;
-        var profile = new Profile { Id = Guid.CreateVersion7(), Version = 1, FullName = "", Email = "", CreatedAt = now };
-        Apply(profile, request, now);
-        db.Profiles.Add(profile);
-        db.Enqueue(new ProfileRegistered(Guid.NewGuid(), now, profile.Id, profile.Version, profile.ToMatchingView()));
-        var location = $"/api/profiles/{profile.Id}";
-        var response = ProfileResponse.From(profile);
-        idempotent?.Record(db, StatusCodes.Status201Created, location, response);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (idempotent is not null && IdempotentRequest.IsDuplicateKey(e))
-        {
-            // A concurrent request with the same key won; answer as it did.
-            db.ChangeTracker.Clear();
-            return (await idempotent.TryReplayAsync(db, ct))!;
-        }
-
-        ETags.Set(http, profile.Version);
-        return TypedResults.Created(location, response);
-    }
+            var now = DateTimeOffset.UtcNow;
+            var profile = new Profile { Id = Guid.CreateVersion7(), Version = 1, FullName = "", Email = "", CreatedAt = now };
+            Apply(profile, request, now);
+            db.Profiles.Add(profile);
+            db.Enqueue(new ProfileRegistered(Guid.NewGuid(), now, profile.Id, profile.Version, profile.ToMatchingView()));
+            return Task.FromResult(new CreatedResource<ProfileResponse>($"/api/profiles/{profile.Id}", ProfileResponse.From(profile), profile.Version));
+        }, ct);
 
     private static async Task<Results<Ok<Page<ProfileResponse>>, ValidationProblem>> List(
         ProfilesDbContext db, ResearchFieldTaxonomy taxonomy, CancellationToken ct,
@@ -256,21 +231,8 @@ public static class ProfilesApi
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
-    private static async Task<IResult> SaveOrConflict(ProfilesDbContext db, Profile profile, HttpContext http, CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed,
-                title: "The profile was changed by another request; read it again and retry.");
-        }
-
-        ETags.Set(http, profile.Version);
-        return TypedResults.Ok(ProfileResponse.From(profile));
-    }
+    private static Task<IResult> SaveOrConflict(ProfilesDbContext db, Profile profile, HttpContext http, CancellationToken ct) =>
+        db.SaveVersionedAsync(http, profile.Version, () => ProfileResponse.From(profile), "profile", ct);
 
     private static ProblemHttpResult NotFound(Guid id) =>
         TypedResults.Problem(statusCode: 404, title: "Profile not found.", detail: $"No profile has id {id}.");
