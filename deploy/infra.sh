@@ -285,14 +285,24 @@ rmq_cli() {
   (cd "$RMQ_DIR" && run_as rabbitmq env "${RMQ_ENV[@]}" "$RABBIT_BIN/$tool" -n "$NODE" "$@") 9>&-
 }
 
+rmq_is_our_beam() { pid_alive "$1" && tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | grep -qxF "RABBITMQ_NODENAME=$NODE"; }
 rmq_beam_pid() {
   local pid
   pid=$(cat "$RMQ_PID_FILE" 2>/dev/null || true)
   # a stale pid file after kill -9 may point at a recycled pid: check it is our node's beam
   # (the node name is not on beam's command line, but it is in its environment)
-  if pid_alive "$pid" && tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "RABBITMQ_NODENAME=$NODE"; then
+  if rmq_is_our_beam "$pid"; then
     echo "$pid"
+    return
   fi
+  # A broker still booting has not written its pid file yet: find it by its environment.
+  for pid in /proc/[0-9]*; do
+    pid=${pid#/proc/}
+    if [[ $(cat "/proc/$pid/comm" 2>/dev/null) == beam.smp ]] && rmq_is_our_beam "$pid"; then
+      echo "$pid"
+      return
+    fi
+  done
 }
 rmq_launcher_pid() {
   local pid
@@ -421,12 +431,14 @@ rmq_stop_epmd() {
 rmq_kill() {
   local bp lp deadline
   bp=$(rmq_beam_pid); lp=$(rmq_launcher_pid)
-  if [[ -z $bp ]]; then
+  if [[ -z $bp && -z $lp ]]; then
     say "rabbitmq: no broker process to kill"
     return 0
   fi
-  say "rabbitmq: kill -9 $bp (beam)"
-  kill -9 "$bp"
+  say "rabbitmq: kill -9 ${bp:-"(beam not started yet)"} (beam)"
+  # A broker caught while starting has a launcher but maybe no beam yet: kill the launcher's whole group too,
+  # so no half-started broker binds the port after we return.
+  rmq_kill_tree 9 "$lp" "$bp"
   # the launcher chain exits once beam is gone; wait for that and for the broker ports
   deadline=$((SECONDS + TM_INFRA_TIMEOUT))
   while pid_alive "$bp" || pid_alive "$lp"; do

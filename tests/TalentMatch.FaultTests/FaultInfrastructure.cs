@@ -10,12 +10,12 @@ namespace TalentMatch.FaultTests;
 /// "faults-mdb" (a second PostgreSQL server holding only matching's database). Killing the broker or stopping
 /// matching's PostgreSQL with <c>pg_ctl stop -m immediate</c> therefore hits exactly what the test means to hit and
 /// nothing of the other test projects that CI runs in parallel on the shared "test" instance.
-/// Ports: TM_FAULT_PG_PORT (54369), TM_FAULT_MATCHING_PG_PORT (54379), TM_FAULT_RABBIT_PORT (35712, uses +1..+9).
+/// Ports: TM_FAULT_PG_PORT (25369), TM_FAULT_MATCHING_PG_PORT (25379), TM_FAULT_RABBIT_PORT (25712, uses +1..+9); below the kernel's ephemeral range (32768-60999), so an outgoing connection can never hold a port a restarted server needs.
 /// </summary>
 public sealed class FaultInfrastructure : IAsyncLifetime
 {
-    public InfraInstance Main { get; } = new(Env("TM_FAULT_INSTANCE", "faults"), int.Parse(Env("TM_FAULT_PG_PORT", "54369")), int.Parse(Env("TM_FAULT_RABBIT_PORT", "35712")));
-    public InfraInstance MatchingDb { get; } = new(Env("TM_FAULT_INSTANCE", "faults") + "-mdb", int.Parse(Env("TM_FAULT_MATCHING_PG_PORT", "54379")), int.Parse(Env("TM_FAULT_RABBIT_PORT", "35712")) + 20);
+    public InfraInstance Main { get; } = new(Env("TM_FAULT_INSTANCE", "faults"), int.Parse(Env("TM_FAULT_PG_PORT", "25369")), int.Parse(Env("TM_FAULT_RABBIT_PORT", "25712")));
+    public InfraInstance MatchingDb { get; } = new(Env("TM_FAULT_INSTANCE", "faults") + "-mdb", int.Parse(Env("TM_FAULT_MATCHING_PG_PORT", "25379")), int.Parse(Env("TM_FAULT_RABBIT_PORT", "25712")) + 20);
 
     public async Task InitializeAsync()
     {

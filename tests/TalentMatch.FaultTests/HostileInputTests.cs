@@ -39,7 +39,7 @@ public sealed class HostileInputTests(Platform platform, ITestOutputHelper outpu
         await Task.Delay(1000);
         var before = await SnapshotAsync();
 
-        // Reviews and outcomes are aimed at an unknown match: a valid body then gets 404, a hostile one 400.
+        // Reviews and outcomes are aimed at a match id that does not exist: a valid body there could change data.
         var existing = new Dictionary<string, Guid>
         {
             ["/api/profiles"] = profileId, ["/api/positions"] = positionId, ["/api/reviews"] = Guid.NewGuid(), ["/api/matches"] = Guid.NewGuid(),
@@ -48,8 +48,8 @@ public sealed class HostileInputTests(Platform platform, ITestOutputHelper outpu
         {
             ["/api/profiles"] = validProfile,
             ["/api/positions"] = validPosition,
-            ["/api/reviews"] = new() { ["decision"] = "endorse", ["reviewer"] = "ambassador-1" },
-            ["/api/matches"] = new() { ["outcome"] = "contacted", ["recordedBy"] = "hr-1" },
+            ["/api/reviews"] = new() { ["decision"] = "reject", ["reason"] = "location", ["reviewer"] = "ambassador-1" },
+            ["/api/matches"] = new() { ["outcome"] = "interviewed", ["recordedBy"] = "hr-1" },
         };
         var cases = new List<HostileCase>();
         var perEndpoint = new Dictionary<string, int>();

@@ -9,7 +9,7 @@ using TalentMatch.Testing;
 
 // Pipeline load driver: profile registrations, HTTP POST to profiles → visible in matching's read model.
 //
-//   export TM_INSTANCE=load TM_PG_PORT=54449 TM_RABBIT_PORT=35792 && bash deploy/infra.sh start
+//   export TM_INSTANCE=load TM_PG_PORT=54849 TM_RABBIT_PORT=36192 && bash deploy/infra.sh start
 //   dotnet run -c Release --project tests/TalentMatch.LoadDriver -- [--rate 500] [--seconds 20] [--max 20000]
 //        [--concurrency 64] [--modes outbox,direct] [--json results.json]
 //

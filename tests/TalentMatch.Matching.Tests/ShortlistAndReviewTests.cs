@@ -52,8 +52,8 @@ public sealed class ShortlistAndReviewTests(SmallShortlistHost host) : IClassFix
     [Fact]
     public async Task A_position_is_ranked_within_its_hard_constraints_with_explanations_and_proposals()
     {
+        // Candidates first, then the position: one full ranking, so exactly the top two are proposed.
         const string field = "NEURO.DEGEN.AD";
-        var position = await Open(Post("NEURO.DEGEN"));
         var eligible = new List<Guid>();
         for (var i = 0; i < 6; i++)
         {
@@ -65,6 +65,8 @@ public sealed class ShortlistAndReviewTests(SmallShortlistHost host) : IClassFix
         var visitingOnly = await Register(Researcher(years: 20, field, modes: 4));
         var noConsent = await Register(Researcher(years: 20, field, consent: false));
         var otherField = await Register(Researcher(years: 20, field: "ENG.MAT.NANO"));
+        await UntilInReadModel([.. eligible, lowDegree, tooSenior, visitingOnly, noConsent, otherField]);
+        var position = await Open(Post("NEURO.DEGEN"));
 
         var shortlist = await ShortlistUntil(position, s => s.Count == 4 && s.All(eligible.Contains));
         Assert.DoesNotContain(lowDegree, shortlist);
@@ -120,11 +122,15 @@ public sealed class ShortlistAndReviewTests(SmallShortlistHost host) : IClassFix
     [Fact]
     public async Task Reviews_are_recorded_once_with_an_audit_trail_and_outcomes_follow_endorsement()
     {
-        var position = await Open(Post("BIOMED.METAB"));
+        // Candidates first, then the position: one full ranking proposes exactly the top two.
+        var candidates = new List<Guid>();
         for (var i = 0; i < 3; i++)
         {
-            await Register(Researcher(years: 6 + i, "BIOMED.METAB.DIABETES"));
+            candidates.Add(await Register(Researcher(years: 6 + i, "BIOMED.METAB.DIABETES")));
         }
+
+        await UntilInReadModel(candidates);
+        var position = await Open(Post("BIOMED.METAB"));
 
         var proposals = await Eventually.Get(() => Proposals(position), p => p.Count == 2, Wait, "proposals");
         var queue = await _client.GetFromJsonAsync<JsonObject>($"/api/reviews?positionId={position}&sort=score");
@@ -250,6 +256,10 @@ public sealed class ShortlistAndReviewTests(SmallShortlistHost host) : IClassFix
         await Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, view));
         return id;
     }
+
+    private Task UntilInReadModel(IReadOnlyCollection<Guid> profiles) =>
+        Eventually.True(() => host.WithDbAsync<MatchingDbContext, bool>(async db =>
+            await db.CandidateProfiles.CountAsync(c => profiles.Contains(c.ProfileId)) == profiles.Count), Wait, "the profiles to reach the read model");
 
     private Task Publish<T>(T message) where T : class => host.Services.GetRequiredService<IBus>().Publish(message);
 

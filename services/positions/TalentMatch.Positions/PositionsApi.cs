@@ -62,57 +62,25 @@ public static class PositionsApi
     /// Creates a position from a validated request with its event and (with an Idempotency-Key) the stored answer in one
     /// SaveChanges. Shared by <c>POST /api/positions</c> and the JobPosting import; <paramref name="scope"/> keeps their keys apart.
     /// </summary>
-    internal static async Task<IResult> CreateAsync(PositionRequest request, string scope, PositionsDbContext db, HttpContext http, CancellationToken ct)
-    {
-        if (!MayManage(http.User, request.InstitutionId!.Value))
+    internal static Task<IResult> CreateAsync(PositionRequest request, string scope, PositionsDbContext db, HttpContext http, CancellationToken ct) =>
+        !MayManage(http.User, request.InstitutionId!.Value)
+            ? Task.FromResult<IResult>(Forbidden())
+            : db.CreateIdempotentlyAsync(http, scope, request, async token =>
         {
-            return Forbidden();
-        }
+            var now = DateTimeOffset.UtcNow;
+            var position = new Position
+            {
+                Id = Guid.CreateVersion7(), Version = 1, Status = request.Status ?? PositionStatus.Open, Title = "", City = "", CreatedAt = now,
+            };
+            await Apply(position, request, db, now, token);
+            db.Positions.Add(position);
+            if (position.Status == PositionStatus.Open)
+            {
+                db.Enqueue(new PositionOpened(Guid.NewGuid(), now, position.Id, position.Version, position.ToMatchingView()));
+            }
 
-        var idempotent = IdempotentRequest.From(http, scope, request, out var badKey);
-        if (badKey is not null)
-        {
-            return badKey;
-        }
-
-        if (idempotent is not null && await idempotent.TryReplayAsync(db, ct) is { } replay)
-        {
-            return replay;
-        }
-
-        var now = DateTimeOffset.UtcNow;
-        var position = new Position
-        {
-            Id = Guid.CreateVersion7(),
-            Version = 1,
-            Status = request.Status ?? PositionStatus.Open,
-            Title = "",
-            City = "",
-            CreatedAt = now,
-        };
-        await Apply(position, request, db, now, ct);
-        db.Positions.Add(position);
-        if (position.Status == PositionStatus.Open)
-        {
-            db.Enqueue(new PositionOpened(Guid.NewGuid(), now, position.Id, position.Version, position.ToMatchingView()));
-        }
-
-        var location = $"/api/positions/{position.Id}";
-        var response = PositionResponse.From(position);
-        idempotent?.Record(db, StatusCodes.Status201Created, location, response);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (idempotent is not null && IdempotentRequest.IsDuplicateKey(e))
-        {
-            db.ChangeTracker.Clear();
-            return (await idempotent.TryReplayAsync(db, ct))!;
-        }
-
-        ETags.Set(http, position.Version);
-        return TypedResults.Created(location, response);
-    }
+            return new CreatedResource<PositionResponse>($"/api/positions/{position.Id}", PositionResponse.From(position), position.Version);
+        }, ct);
 
     private static async Task<Results<Ok<Page<PositionResponse>>, ValidationProblem>> List(
         PositionsDbContext db, ResearchFieldTaxonomy taxonomy, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct,
@@ -329,21 +297,8 @@ public static class PositionsApi
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
-    private static async Task<IResult> SaveOrConflict(PositionsDbContext db, Position position, HttpContext http, CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed,
-                title: "The position was changed by another request; read it again and retry.");
-        }
-
-        ETags.Set(http, position.Version);
-        return TypedResults.Ok(PositionResponse.From(position));
-    }
+    private static Task<IResult> SaveOrConflict(PositionsDbContext db, Position position, HttpContext http, CancellationToken ct) =>
+        db.SaveVersionedAsync(http, position.Version, () => PositionResponse.From(position), "position", ct);
 
     /// <summary>An HR office manages its own institution's positions; an administrator any.</summary>
     internal static bool MayManage(System.Security.Claims.ClaimsPrincipal user, Guid institutionId) =>

@@ -52,17 +52,6 @@ public static class ProfilesApi
     internal static async Task<IResult> RegisterAsync(
         ProfileRequest request, string scope, ProfilesDbContext db, HttpContext http, CancellationToken ct)
     {
-        var idempotent = IdempotentRequest.From(http, scope, request, out var badKey);
-        if (badKey is not null)
-        {
-            return badKey;
-        }
-
-        if (idempotent is not null && await idempotent.TryReplayAsync(db, ct) is { } replay)
-        {
-            return replay;
-        }
-
         // A researcher has one profile, and its id is their account id; an administrator registers profiles for others.
         Guid id;
         if (http.User.IsAdmin())
@@ -73,6 +62,18 @@ public static class ProfilesApi
         {
             if (await db.Profiles.AnyAsync(p => p.Id == own, ct))
             {
+                // A retried registration with its Idempotency-Key gets the first answer; anything else is a second profile.
+                var idempotent = IdempotentRequest.From(http, scope, request, out var badKey);
+                if (badKey is not null)
+                {
+                    return badKey;
+                }
+
+                if (idempotent is not null && await idempotent.TryReplayAsync(db, ct) is { } replay)
+                {
+                    return replay;
+                }
+
                 return TypedResults.Problem(statusCode: 409, title: "This account already has a profile.", detail: $"See /api/profiles/{own}.");
             }
 
@@ -83,27 +84,15 @@ public static class ProfilesApi
             return TypedResults.Problem(statusCode: 403, title: "Only researchers register profiles.");
         }
 
-        var now = DateTimeOffset.UtcNow;
-        var profile = new Profile { Id = id, Version = 1, FullName = "", Email = "", CreatedAt = now };
-        Apply(profile, request, now);
-        db.Profiles.Add(profile);
-        db.Enqueue(new ProfileRegistered(Guid.NewGuid(), now, profile.Id, profile.Version, profile.ToMatchingView()));
-        var location = $"/api/profiles/{profile.Id}";
-        var response = ProfileResponse.From(profile);
-        idempotent?.Record(db, StatusCodes.Status201Created, location, response);
-        try
+        return await db.CreateIdempotentlyAsync(http, scope, request, _ =>
         {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (idempotent is not null && IdempotentRequest.IsDuplicateKey(e))
-        {
-            // A concurrent request with the same key won; answer as it did.
-            db.ChangeTracker.Clear();
-            return (await idempotent.TryReplayAsync(db, ct))!;
-        }
-
-        ETags.Set(http, profile.Version);
-        return TypedResults.Created(location, response);
+            var now = DateTimeOffset.UtcNow;
+            var profile = new Profile { Id = id, Version = 1, FullName = "", Email = "", CreatedAt = now };
+            Apply(profile, request, now);
+            db.Profiles.Add(profile);
+            db.Enqueue(new ProfileRegistered(Guid.NewGuid(), now, profile.Id, profile.Version, profile.ToMatchingView()));
+            return Task.FromResult(new CreatedResource<ProfileResponse>($"/api/profiles/{profile.Id}", ProfileResponse.From(profile), profile.Version));
+        }, ct);
     }
 
     private static async Task<Results<Ok<Page<ProfileResponse>>, ValidationProblem>> List(
@@ -322,21 +311,8 @@ public static class ProfilesApi
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
-    private static async Task<IResult> SaveOrConflict(ProfilesDbContext db, Profile profile, HttpContext http, CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed,
-                title: "The profile was changed by another request; read it again and retry.");
-        }
-
-        ETags.Set(http, profile.Version);
-        return TypedResults.Ok(ProfileResponse.From(profile));
-    }
+    private static Task<IResult> SaveOrConflict(ProfilesDbContext db, Profile profile, HttpContext http, CancellationToken ct) =>
+        db.SaveVersionedAsync(http, profile.Version, () => ProfileResponse.From(profile), "profile", ct);
 
     internal static ProblemHttpResult NotFound(Guid id) =>
         TypedResults.Problem(statusCode: 404, title: "Profile not found.", detail: $"No profile has id {id}.");

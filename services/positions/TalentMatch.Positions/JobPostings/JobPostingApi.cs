@@ -67,7 +67,7 @@ public static partial class JobPostingApi
             return TypedResults.ValidationProblem(errors, title: "The request is not a usable JobPosting.");
         }
 
-        var request = JobPostingMapper.Map(posting, options, institutions, new TaxonomyLabels(taxonomy), CareerStages.Load(), errors);
+        var request = JobPostingMapper.Map(posting, options, institutions, TaxonomyLabels.Default, CareerStages.Load(), errors);
         if (request is null)
         {
             return TypedResults.ValidationProblem(errors, title: "The JobPosting lacks what a position requires; fix it or send the named query parameters.");

@@ -67,7 +67,7 @@ public static class ProfileImportsApi
         }
 
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var (request, errors) = JsonResumeMapper.Map(resume, options, new TaxonomyLabels(taxonomy), CareerStages.Load(), today);
+        var (request, errors) = JsonResumeMapper.Map(resume, options, TaxonomyLabels.Default, CareerStages.Load(), today);
         if (request is null)
         {
             return TypedResults.ValidationProblem(errors, title: "The résumé lacks what a profile requires; send the named query parameters.");

@@ -146,3 +146,65 @@ public static class IdempotencyModel
             );
             """);
 }
+
+/// <summary>A created resource: where it lives, what the client gets back, and its version (the ETag).</summary>
+public sealed record CreatedResource<TResponse>(string Location, TResponse Response, long Version);
+
+public static class VersionedWrites
+{
+    /// <summary>
+    /// Creates a resource, honouring <c>Idempotency-Key</c>: an earlier answer for the key is replayed; otherwise
+    /// <paramref name="create"/> adds the entity and its events to <paramref name="db"/>, and the answer is stored in
+    /// the same SaveChanges. A concurrent request that committed the same key first is answered as it was.
+    /// </summary>
+    public static async Task<IResult> CreateIdempotentlyAsync<TBody, TResponse>(
+        this DbContext db, HttpContext http, string scope, TBody body,
+        Func<CancellationToken, Task<CreatedResource<TResponse>>> create, CancellationToken ct)
+    {
+        var idempotent = IdempotentRequest.From(http, scope, body, out var badKey);
+        if (badKey is not null)
+        {
+            return badKey;
+        }
+
+        if (idempotent is not null && await idempotent.TryReplayAsync(db, ct) is { } replay)
+        {
+            return replay;
+        }
+
+        var created = await create(ct);
+        idempotent?.Record(db, StatusCodes.Status201Created, created.Location, created.Response);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (idempotent is not null && IdempotentRequest.IsDuplicateKey(e))
+        {
+            db.ChangeTracker.Clear();
+            return (await idempotent.TryReplayAsync(db, ct))!;
+        }
+
+        ETags.Set(http, created.Version);
+        return TypedResults.Created(created.Location, created.Response);
+    }
+
+    /// <summary>
+    /// Saves a change to a versioned resource; a concurrent writer that committed first turns it into 412, the same
+    /// answer a stale If-Match gets, so the client reads again and retries.
+    /// </summary>
+    public static async Task<IResult> SaveVersionedAsync<TResponse>(this DbContext db, HttpContext http, long version, Func<TResponse> response, string what, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed,
+                title: $"The {what} was changed by another request; read it again and retry.");
+        }
+
+        ETags.Set(http, version);
+        return TypedResults.Ok(response());
+    }
+}

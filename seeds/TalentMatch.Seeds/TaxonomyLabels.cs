@@ -1,16 +1,19 @@
 using System.Collections.Frozen;
-using TalentMatch.Seeds;
-
-namespace TalentMatch.Profiles.Imports;
+namespace TalentMatch.Seeds;
 
 /// <summary>
 /// Finds research-field codes by label, the way imported documents name fields ("Immunology", "Tumor immunology",
 /// "免疫学"): case-insensitive English or Chinese label, or the code itself, with US spellings folded to the
 /// taxonomy's British ones. No fuzzy matching: a label that does not match exactly is left for the caller to choose.
-/// (Positions has the same helper; it belongs in TalentMatch.Seeds once that project's owner agrees.)
+/// Used by both imports (JSON Resume in profiles, JobPosting in positions).
 /// </summary>
-internal sealed class TaxonomyLabels
+public sealed class TaxonomyLabels
 {
+    private static readonly Lazy<TaxonomyLabels> Cached = new(() => new TaxonomyLabels(ResearchFieldTaxonomy.Load()));
+
+    /// <summary>Labels of the embedded taxonomy, built once.</summary>
+    public static TaxonomyLabels Default => Cached.Value;
+
     private static readonly (string Us, string Uk)[] Spellings =
     [
         ("tumor", "tumour"), ("signaling", "signalling"), ("hemat", "haemat"), ("hemo", "haemo"),
