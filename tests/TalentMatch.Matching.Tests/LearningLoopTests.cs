@@ -31,8 +31,22 @@ public class LearningHost : ServiceHost<Program>
     {
         var settings = base.Settings();
         settings["Learning:AutoRetrain"] = "false";
+        // These tests read the ranking queue the promotion fills; the shortlist worker would drain it under them.
+        settings["Shortlists:Enabled"] = "false";
         settings["Learning:ColdStart:Enabled"] = ColdStart.ToString();
         return settings;
+    }
+
+    /// <summary>The cold start trains in the background; tests begin once its champion is registered.</summary>
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        if (ColdStart)
+        {
+            var client = CreateClient();
+            await Eventually.True(async () => (await client.GetAsync("/api/models/champion")).IsSuccessStatusCode,
+                TimeSpan.FromSeconds(90), "the cold-start champion");
+        }
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

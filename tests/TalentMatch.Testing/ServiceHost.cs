@@ -49,7 +49,7 @@ public class ServiceHost<TProgram> : WebApplicationFactory<TProgram>, IAsyncLife
         return await query(scope.ServiceProvider.GetRequiredService<TContext>());
     }
 
-    public Task InitializeAsync()
+    public virtual Task InitializeAsync()
     {
         _ = Server; // start the host: runs the migrations
         return Task.CompletedTask;

@@ -61,9 +61,22 @@ public sealed class ErrorQueueClient(ConnectionFactory factory) : IAsyncDisposab
         var options = new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
         await using var channel = await (await ConnectAsync(ct)).CreateChannelAsync(options, ct);
         await channel.QueueDeclarePassiveAsync(target, ct); // never create a queue by mistake
-        int moved = 0, kept = 0;
-        while (moved + kept < max && await channel.BasicGetAsync(queue, autoAck: false, ct) is { } get)
+        int moved = 0, kept = 0, waits = 0;
+        while (moved + kept < max)
         {
+            if (await channel.BasicGetAsync(queue, autoAck: false, ct) is not { } get)
+            {
+                // Messages another client just returned (a peek closing its channel) take a moment to be ready again
+                // on a quorum queue: wait briefly while the queue still reports ready messages.
+                if (waits++ < 25 && (await channel.QueueDeclarePassiveAsync(queue, ct)).MessageCount > 0)
+                {
+                    await Task.Delay(200, ct);
+                    continue;
+                }
+
+                break;
+            }
+
             var id = get.BasicProperties.MessageId ?? Header(get.BasicProperties, "MessageId");
             if (messageIds.Count > 0 && (id is null || !messageIds.Contains(id)))
             {

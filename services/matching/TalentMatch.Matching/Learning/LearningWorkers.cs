@@ -8,25 +8,47 @@ namespace TalentMatch.Matching.Learning;
 /// Start-up step (registered after the migrator, so it runs after migrations): trains the cold-start champion when the
 /// registry has none. Blocking start-up for those few seconds means the first ranking already uses a learned model.
 /// </summary>
-public sealed partial class ColdStartService(ModelTrainer trainer, IOptions<LearningOptions> options, ILogger<ColdStartService> logger) : IHostedService
+public sealed partial class ColdStartService(ModelTrainer trainer, IOptions<LearningOptions> options, ILogger<ColdStartService> logger) : BackgroundService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    // In the background, after the migrations: the service answers health checks at once, and the shortlist worker
+    // simply waits until the first champion is registered.
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.ColdStart.Enabled)
         {
             return;
         }
 
-        if (await trainer.ColdStartAsync(cancellationToken) is null)
+        await Task.Yield();
+        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
         {
-            LogSkipped(logger);
+            try
+            {
+                if (await trainer.ColdStartAsync(stoppingToken) is null)
+                {
+                    LogSkipped(logger);
+                }
+
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // E.g. another instance registered its champion at the same moment; the next attempt sees it and skips.
+                LogFailed(logger, attempt, e);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5 * attempt, 30)), stoppingToken);
+            }
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Cold start skipped: the registry already has a champion")]
     private static partial void LogSkipped(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cold start attempt {Attempt} failed; retrying")]
+    private static partial void LogFailed(ILogger logger, int attempt, Exception exception);
 }
 
 /// <summary>

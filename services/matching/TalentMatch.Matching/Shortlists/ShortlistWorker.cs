@@ -13,6 +13,9 @@ namespace TalentMatch.Matching.Shortlists;
 /// <summary>Bound from the <c>Shortlists</c> configuration section.</summary>
 public sealed class ShortlistOptions
 {
+    /// <summary>Whether this instance runs the shortlist worker (tests of other parts switch it off).</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Candidates kept per position (K).</summary>
     public int Size { get; set; } = 50;
 
@@ -55,7 +58,7 @@ internal sealed partial class ShortlistWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        while (_options.Enabled && !stoppingToken.IsCancellationRequested)
         {
             try
             {
