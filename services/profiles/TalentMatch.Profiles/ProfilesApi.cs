@@ -206,25 +206,10 @@ public static class ProfilesApi
     private static async Task<IResult> Update(
         Guid id, ProfileRequest request, ProfilesDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (!MayAccess(http.User, id))
+        var (profile, problem) = await LoadForChangeAsync(id, db, http, "The profile has been withdrawn and can no longer be changed.", ct);
+        if (problem is not null)
         {
-            return NotFound(id);
-        }
-
-        var profile = await db.Profiles.FirstOrDefaultAsync(p => p.Id == id, ct);
-        if (profile is null)
-        {
-            return NotFound(id);
-        }
-
-        if (!ETags.IfMatchSatisfied(http, profile.Version))
-        {
-            return ETags.PreconditionFailed(profile.Version);
-        }
-
-        if (profile.Status == ProfileStatus.Withdrawn)
-        {
-            return TypedResults.Problem(statusCode: 409, title: "The profile has been withdrawn and can no longer be changed.");
+            return problem;
         }
 
         var now = DateTimeOffset.UtcNow;
@@ -236,25 +221,10 @@ public static class ProfilesApi
 
     private static async Task<IResult> Withdraw(Guid id, ProfilesDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (!MayAccess(http.User, id))
+        var (profile, problem) = await LoadForChangeAsync(id, db, http, "The profile is already withdrawn.", ct);
+        if (problem is not null)
         {
-            return NotFound(id);
-        }
-
-        var profile = await db.Profiles.FirstOrDefaultAsync(p => p.Id == id, ct);
-        if (profile is null)
-        {
-            return NotFound(id);
-        }
-
-        if (!ETags.IfMatchSatisfied(http, profile.Version))
-        {
-            return ETags.PreconditionFailed(profile.Version);
-        }
-
-        if (profile.Status == ProfileStatus.Withdrawn)
-        {
-            return TypedResults.Problem(statusCode: 409, title: "The profile is already withdrawn.");
+            return problem;
         }
 
         var now = DateTimeOffset.UtcNow;
@@ -263,6 +233,29 @@ public static class ProfilesApi
         profile.Version++;
         db.Enqueue(new ProfileWithdrawn(Guid.NewGuid(), now, profile.Id, profile.Version));
         return await SaveOrConflict(db, profile, http, ct);
+    }
+
+    /// <summary>
+    /// The profile a write may change: the caller's own (else 404), matching If-Match (else 412), still active (else 409
+    /// with <paramref name="withdrawnTitle"/>).
+    /// </summary>
+    private static async Task<(Profile Profile, IResult? Problem)> LoadForChangeAsync(
+        Guid id, ProfilesDbContext db, HttpContext http, string withdrawnTitle, CancellationToken ct)
+    {
+        var profile = MayAccess(http.User, id) ? await db.Profiles.FirstOrDefaultAsync(p => p.Id == id, ct) : null;
+        if (profile is null)
+        {
+            return (null!, NotFound(id));
+        }
+
+        if (!ETags.IfMatchSatisfied(http, profile.Version))
+        {
+            return (profile, ETags.PreconditionFailed(profile.Version));
+        }
+
+        return profile.Status == ProfileStatus.Withdrawn
+            ? (profile, TypedResults.Problem(statusCode: 409, title: withdrawnTitle))
+            : (profile, null);
     }
 
     /// <summary>Copies a validated request onto the profile.</summary>
