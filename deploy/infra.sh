@@ -9,6 +9,7 @@
 #        deploy/infra.sh kill   rabbitmq                  (kill -9 the broker, for fault tests)
 #        deploy/infra.sh status                           (exit 0 = all running, 3 = something stopped)
 #        deploy/infra.sh env                              (eval "$(deploy/infra.sh env)")
+#        deploy/infra.sh dir                              (where this instance keeps its data)
 #        deploy/infra.sh rabbitmqctl|rabbitmq-diagnostics|rabbitmq-queues <args>
 #                                                         (CLI against this instance's node)
 #
@@ -34,6 +35,13 @@ REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd -P)
 
 TM_INSTANCE=${TM_INSTANCE:-dev}
 TM_INFRA_DIR=${TM_INFRA_DIR:-$REPO_ROOT/deploy/.local/$TM_INSTANCE}
+# PostgreSQL and RabbitMQ run as their own users: when those cannot reach the checkout (e.g. a clone inside a
+# root-only `mktemp -d` folder), keep the instance's data in a folder of its own under /var/lib instead.
+if [[ $TM_INFRA_DIR == "$REPO_ROOT/deploy/.local/$TM_INSTANCE" ]] && id postgres >/dev/null 2>&1 \
+  && ! runuser -u postgres -- test -x "$REPO_ROOT/deploy" 2>/dev/null; then
+  TM_INFRA_DIR=/var/lib/talentmatch/$(printf '%s' "$REPO_ROOT" | md5sum | cut -c1-12)/$TM_INSTANCE
+  mkdir -p "$TM_INFRA_DIR" && chmod 755 /var/lib/talentmatch "$(dirname "$TM_INFRA_DIR")"
+fi
 TM_PG_PORT=${TM_PG_PORT:-54329}
 TM_RABBIT_PORT=${TM_RABBIT_PORT:-35672}
 TM_RABBIT_DIST_PORT=${TM_RABBIT_DIST_PORT:-$((TM_RABBIT_PORT + 1))}
@@ -504,6 +512,7 @@ main() {
       require_installed; take_lock; rmq_kill ;;
     status) cmd_status ;;
     env) cmd_env ;;
+    dir) echo "$TM_INFRA_DIR" ;;
     rabbitmqctl|rabbitmq-diagnostics|rabbitmq-queues) rmq_cli "$cmd" "$@" ;;
     # internal: what setsid runs, so the user switch (run_as) and RMQ_ENV live in one place
     __rabbit_foreground) run_as rabbitmq env "${RMQ_ENV[@]}" "$RABBIT_BIN/rabbitmq-server" ;;

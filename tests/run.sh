@@ -13,7 +13,7 @@ RESULTS=$REPO_ROOT/tests/.results
 echo "==> PostgreSQL and RabbitMQ (instance $TM_INSTANCE)"
 deploy/infra.sh install
 deploy/infra.sh stop >/dev/null 2>&1 || true
-rm -rf "$REPO_ROOT/deploy/.local/$TM_INSTANCE"
+rm -rf "$(deploy/infra.sh dir)"
 deploy/infra.sh start
 trap 'deploy/infra.sh stop >/dev/null 2>&1 || true' EXIT
 eval "$(deploy/infra.sh env)"
