@@ -37,7 +37,23 @@ public sealed class InfraInstance(string name, int pgPort, int rabbitPort)
     public string Name { get; } = name;
     public int PgPort { get; } = pgPort;
     public int RabbitPort { get; } = rabbitPort;
-    public string Directory => Path.Combine(RepositoryPaths.Root, "deploy", ".local", Name);
+    /// <summary>Where infra.sh keeps this instance's data (in the checkout, or under /var/lib when its users cannot reach it).</summary>
+    public string Directory => _directory ??= AskDirectory();
+
+    private string? _directory;
+
+    private string AskDirectory()
+    {
+        var info = new ProcessStartInfo("bash", [Path.Combine(RepositoryPaths.Root, "deploy", "infra.sh"), "dir"]) { RedirectStandardOutput = true };
+        info.Environment["TM_INSTANCE"] = Name;
+        info.Environment["TM_PG_PORT"] = PgPort.ToString();
+        info.Environment["TM_RABBIT_PORT"] = RabbitPort.ToString();
+        info.Environment.Remove("TM_INFRA_DIR");
+        using var process = Process.Start(info)!;
+        var dir = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        return dir.Length > 0 ? dir : Path.Combine(RepositoryPaths.Root, "deploy", ".local", Name);
+    }
 
     public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
     {
