@@ -71,10 +71,16 @@ public static class ProfileFiles
     /// Streams a file to <c>POST /api/profiles/import</c> and hands every progress line to <paramref name="onLine"/> as it
     /// arrives; returns the final summary line.
     /// </summary>
-    public static async Task<JsonNode> BulkImportAsync(HttpClient client, string path, Action<JsonNode> onLine, CancellationToken ct = default)
+    /// <summary>
+    /// Streams a CSV or JSON Lines file to <c>POST /api/profiles/import</c> and returns the summary line.
+    /// <paramref name="onSent"/> gets (bytes sent, file length) as the upload goes: the service reads the body only as
+    /// fast as it stores rows, so this is the import's progress. (HttpClient over HTTP/1.1 reads no response before the
+    /// body is sent, so the service's own NDJSON progress lines, which curl -N shows live, arrive here at the end.)
+    /// </summary>
+    public static async Task<JsonNode> BulkImportAsync(HttpClient client, string path, Action<long, long> onSent, CancellationToken ct = default)
     {
         var contentType = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? "text/csv" : "application/x-ndjson";
-        await using var file = File.OpenRead(path);
+        await using var file = new ProgressStream(File.OpenRead(path), onSent);
         using var content = new StreamContent(file, 1 << 16);
         content.Headers.ContentType = new MediaTypeHeaderValue(contentType) { CharSet = "utf-8" };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/profiles/import") { Content = content };
@@ -88,15 +94,54 @@ public static class ProfileFiles
         JsonNode? last = null;
         while (await reader.ReadLineAsync(ct) is { } line)
         {
-            if (line.Length == 0)
+            if (line.Length > 0)
             {
-                continue;
+                last = JsonNode.Parse(line)!;
             }
-
-            last = JsonNode.Parse(line)!;
-            onLine(last);
         }
 
         return last ?? throw new InvalidOperationException("The import answered nothing.");
+    }
+
+    /// <summary>A read-only file stream that reports how far it has been read.</summary>
+    private sealed class ProgressStream(FileStream inner, Action<long, long> onRead) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Report(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) =>
+            Report(await inner.ReadAsync(buffer, ct));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
+            ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private int Report(int read)
+        {
+            onRead(inner.Position, inner.Length);
+            return read;
+        }
     }
 }

@@ -32,11 +32,13 @@ if (options.TryGetValue("bulk", out var bulkPath))
     using var importClient = new HttpClient { BaseAddress = new Uri(options.GetValueOrDefault("profiles", "http://127.0.0.1:5101")), Timeout = Timeout.InfiniteTimeSpan };
     importClient.DefaultRequestHeaders.Authorization = await AdminTokenAsync(options);
     var watch = Stopwatch.StartNew();
-    var summary = await TalentMatch.DemoData.ProfileFiles.BulkImportAsync(importClient, bulkPath, line =>
+    var lastPrinted = TimeSpan.Zero;
+    var summary = await TalentMatch.DemoData.ProfileFiles.BulkImportAsync(importClient, bulkPath, (sent, length) =>
     {
-        if (line["errors"] is null)
+        if (watch.Elapsed - lastPrinted >= TimeSpan.FromSeconds(2) || sent == length)
         {
-            Console.WriteLine($"{watch.Elapsed.TotalSeconds,7:0.0} s  processed {line["processed"]}, imported {line["imported"]}, rejected {line["rejected"]}");
+            lastPrinted = watch.Elapsed;
+            Console.WriteLine($"{watch.Elapsed.TotalSeconds,7:0.0} s  {100.0 * sent / Math.Max(1, length),5:0.0} % of the file taken by the service");
         }
     });
     Console.WriteLine($"imported {summary["imported"]} of {summary["processed"]} in {watch.Elapsed.TotalSeconds:0.0} s; {summary["rejected"]} rejected");

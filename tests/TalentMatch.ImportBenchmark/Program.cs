@@ -44,12 +44,12 @@ try
         client.DefaultRequestHeaders.Authorization = service.Client.DefaultRequestHeaders.Authorization; // bulk import is admin-only
         watch.Restart();
         var lastPrinted = TimeSpan.Zero;
-        var summary = await ProfileFiles.BulkImportAsync(client, file, line =>
+        var summary = await ProfileFiles.BulkImportAsync(client, file, (sent, length) =>
         {
-            if (line["errors"] is null && watch.Elapsed - lastPrinted > TimeSpan.FromSeconds(2))
+            if (watch.Elapsed - lastPrinted > TimeSpan.FromSeconds(2))
             {
                 lastPrinted = watch.Elapsed;
-                Console.WriteLine($"  {watch.Elapsed.TotalSeconds,6:0.0} s  imported {line["imported"]}");
+                Console.WriteLine($"  {watch.Elapsed.TotalSeconds,6:0.0} s  {100.0 * sent / length,5:0.0} % sent");
             }
         });
         var import = watch.Elapsed;

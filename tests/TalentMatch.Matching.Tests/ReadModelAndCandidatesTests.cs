@@ -81,6 +81,35 @@ public sealed class ReadModelAndCandidatesTests(MatchingHost host) : IClassFixtu
     }
 
     [Fact]
+    public async Task Concurrent_deliveries_share_transactions_and_a_poison_one_fails_alone()
+    {
+        var bus = host.Services.GetRequiredService<IBus>();
+        var now = DateTimeOffset.UtcNow;
+        var profiles = Enumerable.Range(0, 150).Select(_ => (Id: Guid.NewGuid(), MessageId: Guid.NewGuid())).ToArray();
+        var poison = Guid.NewGuid();
+        var duplicate = Guid.NewGuid();
+        var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
+        var publishes = profiles.Select(p => bus.Publish(new ProfileRegistered(Guid.NewGuid(), now, p.Id, 1, Immunologist()), c => c.MessageId = p.MessageId)).ToList();
+        // A publisher bug (no matching view) in the middle of the stream, and one message id delivered twice with
+        // different aggregates: whichever arrives first is applied, the other is a duplicate.
+        publishes.Insert(75, bus.Publish(new ProfileRegistered(poison, now, Guid.NewGuid(), 1, null!), c => c.MessageId = poison));
+        publishes.Add(bus.Publish(new ProfileRegistered(Guid.NewGuid(), now, first, 1, Immunologist()), c => c.MessageId = duplicate));
+        publishes.Add(bus.Publish(new ProfileRegistered(Guid.NewGuid(), now, second, 1, Immunologist()), c => c.MessageId = duplicate));
+        await Task.WhenAll(publishes);
+
+        var ids = profiles.Select(p => p.Id).Append(first).Append(second).ToArray();
+        await Eventually.True(async () => await CountAsync("SELECT count(*)::int AS \"Value\" FROM candidate_profiles WHERE profile_id = ANY({0})", ids) == 151,
+            Wait, "every good message to be applied");
+
+        Assert.False(await InboxHas(poison));
+        Assert.Equal(1, await CountAsync("SELECT count(*)::int AS \"Value\" FROM candidate_profiles WHERE profile_id = ANY({0})", [first, second]));
+        // Rows committed together share their transaction's now(): fewer distinct times than rows means batches formed.
+        var shared = await CountAsync("SELECT (count(*) - count(DISTINCT processed_at))::int AS \"Value\" FROM inbox_messages WHERE message_id = ANY({0})",
+            profiles.Select(p => p.MessageId).ToArray());
+        Assert.True(shared > 0, "no two messages were committed in one transaction");
+    }
+
+    [Fact]
     public async Task The_full_matching_views_are_stored()
     {
         var id = Guid.NewGuid();
@@ -153,6 +182,9 @@ public sealed class ReadModelAndCandidatesTests(MatchingHost host) : IClassFixtu
 
     private Task<long?> VersionOf(Guid profileId) =>
         host.WithDbAsync<MatchingDbContext, long?>(db => db.CandidateProfiles.Where(c => c.ProfileId == profileId).Select(c => (long?)c.Version).FirstOrDefaultAsync());
+
+    private Task<int> CountAsync(string sql, Guid[] ids) =>
+        host.WithDbAsync<MatchingDbContext, int>(db => db.Database.SqlQueryRaw<int>(sql, ids).SingleAsync());
 
     private Task<bool> InboxHas(Guid messageId) =>
         host.WithDbAsync<MatchingDbContext, bool>(db => db.Set<InboxMessage>().AnyAsync(m => m.MessageId == messageId));

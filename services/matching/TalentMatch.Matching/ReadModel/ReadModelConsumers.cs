@@ -37,65 +37,65 @@ internal static class Rerank
     }
 }
 
-public sealed class ProfileRegisteredConsumer(MatchingDbContext db) : IConsumer<ProfileRegistered>
+public sealed class ProfileRegisteredConsumer(InboxBatcher<MatchingDbContext> inbox) : IConsumer<ProfileRegistered>
 {
     public Task Consume(ConsumeContext<ProfileRegistered> context) =>
-        db.ProcessOnceAsync(context, nameof(ProfileRegisteredConsumer), ct =>
+        inbox.ProcessOnceAsync(context, nameof(ProfileRegisteredConsumer), (db, ct) =>
             ReadModelWriter.UpsertProfileAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View, ct)
                 .ThenRerank(db, RankingQueueItem.Profile, context.Message.AggregateId));
 }
 
-public sealed class ProfileRegisteredConsumerDefinition : RetryingConsumerDefinition<ProfileRegisteredConsumer>;
+public sealed class ProfileRegisteredConsumerDefinition : BatchedInboxConsumerDefinition<ProfileRegisteredConsumer>;
 
-public sealed class ProfileUpdatedConsumer(MatchingDbContext db) : IConsumer<ProfileUpdated>
+public sealed class ProfileUpdatedConsumer(InboxBatcher<MatchingDbContext> inbox) : IConsumer<ProfileUpdated>
 {
     public Task Consume(ConsumeContext<ProfileUpdated> context) =>
-        db.ProcessOnceAsync(context, nameof(ProfileUpdatedConsumer), ct =>
+        inbox.ProcessOnceAsync(context, nameof(ProfileUpdatedConsumer), (db, ct) =>
             ReadModelWriter.UpsertProfileAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View, ct)
                 .ThenRerank(db, RankingQueueItem.Profile, context.Message.AggregateId));
 }
 
-public sealed class ProfileUpdatedConsumerDefinition : RetryingConsumerDefinition<ProfileUpdatedConsumer>;
+public sealed class ProfileUpdatedConsumerDefinition : BatchedInboxConsumerDefinition<ProfileUpdatedConsumer>;
 
-public sealed class ProfileWithdrawnConsumer(MatchingDbContext db) : IConsumer<ProfileWithdrawn>
+public sealed class ProfileWithdrawnConsumer(InboxBatcher<MatchingDbContext> inbox) : IConsumer<ProfileWithdrawn>
 {
     public Task Consume(ConsumeContext<ProfileWithdrawn> context) =>
-        db.ProcessOnceAsync(context, nameof(ProfileWithdrawnConsumer), ct =>
+        inbox.ProcessOnceAsync(context, nameof(ProfileWithdrawnConsumer), (db, ct) =>
             ReadModelWriter.WithdrawProfileAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, ct)
                 .ThenRerank(db, RankingQueueItem.Profile, context.Message.AggregateId));
 }
 
-public sealed class ProfileWithdrawnConsumerDefinition : RetryingConsumerDefinition<ProfileWithdrawnConsumer>;
+public sealed class ProfileWithdrawnConsumerDefinition : BatchedInboxConsumerDefinition<ProfileWithdrawnConsumer>;
 
-public sealed class PositionOpenedConsumer(MatchingDbContext db) : IConsumer<PositionOpened>
+public sealed class PositionOpenedConsumer(InboxBatcher<MatchingDbContext> inbox) : IConsumer<PositionOpened>
 {
     public Task Consume(ConsumeContext<PositionOpened> context) =>
-        db.ProcessOnceAsync(context, nameof(PositionOpenedConsumer), ct =>
+        inbox.ProcessOnceAsync(context, nameof(PositionOpenedConsumer), (db, ct) =>
             ReadModelWriter.UpsertPositionAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View, ct)
                 .ThenRerank(db, RankingQueueItem.Position, context.Message.AggregateId));
 }
 
-public sealed class PositionOpenedConsumerDefinition : RetryingConsumerDefinition<PositionOpenedConsumer>;
+public sealed class PositionOpenedConsumerDefinition : BatchedInboxConsumerDefinition<PositionOpenedConsumer>;
 
-public sealed class PositionUpdatedConsumer(MatchingDbContext db) : IConsumer<PositionUpdated>
+public sealed class PositionUpdatedConsumer(InboxBatcher<MatchingDbContext> inbox) : IConsumer<PositionUpdated>
 {
     public Task Consume(ConsumeContext<PositionUpdated> context) =>
-        db.ProcessOnceAsync(context, nameof(PositionUpdatedConsumer), ct =>
+        inbox.ProcessOnceAsync(context, nameof(PositionUpdatedConsumer), (db, ct) =>
             ReadModelWriter.UpsertPositionAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View, ct)
                 .ThenRerank(db, RankingQueueItem.Position, context.Message.AggregateId));
 }
 
-public sealed class PositionUpdatedConsumerDefinition : RetryingConsumerDefinition<PositionUpdatedConsumer>;
+public sealed class PositionUpdatedConsumerDefinition : BatchedInboxConsumerDefinition<PositionUpdatedConsumer>;
 
-public sealed class PositionClosedConsumer(MatchingDbContext db) : IConsumer<PositionClosed>
+public sealed class PositionClosedConsumer(InboxBatcher<MatchingDbContext> inbox) : IConsumer<PositionClosed>
 {
     public Task Consume(ConsumeContext<PositionClosed> context) =>
-        db.ProcessOnceAsync(context, nameof(PositionClosedConsumer), ct =>
+        inbox.ProcessOnceAsync(context, nameof(PositionClosedConsumer), (db, ct) =>
             ReadModelWriter.ClosePositionAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, ct)
                 .ThenRerank(db, RankingQueueItem.Position, context.Message.AggregateId));
 }
 
-public sealed class PositionClosedConsumerDefinition : RetryingConsumerDefinition<PositionClosedConsumer>;
+public sealed class PositionClosedConsumerDefinition : BatchedInboxConsumerDefinition<PositionClosedConsumer>;
 
 /// <summary>
 /// A promotion made by any matching instance: every instance loads the new champion now rather than at its next

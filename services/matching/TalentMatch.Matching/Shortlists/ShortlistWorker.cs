@@ -221,6 +221,9 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
 
         var states = open.Select(p => _positions[p.PositionId]).ToList();
         var features = new float[MatchFeatures.Count];
+        // Every placed profile's recommendations are recomputed below: one delete for the batch, not one per profile.
+        var placedIds = rows.Select(r => r.ProfileId).ToArray();
+        await db.Recommendations.Where(r => placedIds.Contains(r.ProfileId)).ExecuteDeleteAsync(ct);
         foreach (var profile in rows)
         {
             var profileFacts = facts.Profile(profile);
@@ -250,7 +253,7 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
                 state.Current[profile.ProfileId] = score;
             }
 
-            await ReplaceRecommendationsAsync(profile.ProfileId, scored.OrderByDescending(s => s.Score).Take(options.RecommendationsPerProfile), ct);
+            AddRecommendations(profile.ProfileId, scored.OrderByDescending(s => s.Score).Take(options.RecommendationsPerProfile));
         }
 
         // Profiles that were queued but have no row (never seen) need nothing.
@@ -377,10 +380,9 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
             final.Select(f => new ShortlistEntry(f.ProfileId, f.Rank, f.Score)).ToList()));
     }
 
-    private async Task ReplaceRecommendationsAsync(Guid profileId, IEnumerable<Scored> best, CancellationToken ct)
+    private void AddRecommendations(Guid profileId, IEnumerable<Scored> best)
     {
         _recommendationsRecomputed.Add(profileId);
-        await db.Recommendations.Where(r => r.ProfileId == profileId).ExecuteDeleteAsync(ct);
         foreach (var s in best)
         {
             var features = facts.Features(_profiles[profileId], _positions[s.Id].Snapshot);

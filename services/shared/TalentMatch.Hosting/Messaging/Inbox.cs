@@ -29,10 +29,14 @@ public static class Inbox
     /// rolls everything back and the broker redelivers; a crash after the commit and before the ack redelivers a
     /// message the inbox then skips.
     /// </summary>
-    public static async Task<bool> ProcessOnceAsync(this DbContext db, ConsumeContext context, string consumer, Func<CancellationToken, Task> apply)
+    public static Task<bool> ProcessOnceAsync(this DbContext db, ConsumeContext context, string consumer, Func<CancellationToken, Task> apply) =>
+        ProcessOnceAsync(db, context.MessageId ?? throw new InvalidOperationException("The message has no MessageId; it cannot be deduplicated."),
+            consumer, apply, context.CancellationToken);
+
+    internal static async Task<bool> ProcessOnceAsync(DbContext db, Guid messageId, string consumer, Func<CancellationToken, Task> apply, CancellationToken cancellationToken)
     {
-        var messageId = context.MessageId ?? throw new InvalidOperationException("The message has no MessageId; it cannot be deduplicated.");
-        var cancellationToken = context.CancellationToken;
+        // All or nothing: a failure rolls the whole transaction back, so SaveChanges needs no savepoint (two round trips).
+        db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var inserted = await db.Database.ExecuteSqlAsync(
             $"INSERT INTO inbox_messages (message_id, consumer, processed_at) VALUES ({messageId}, {consumer}, now()) ON CONFLICT DO NOTHING",
@@ -55,7 +59,7 @@ public static class Inbox
         return true;
     }
 
-    private static bool RecordApplications(DbContext db)
+    internal static bool RecordApplications(DbContext db)
     {
         try
         {

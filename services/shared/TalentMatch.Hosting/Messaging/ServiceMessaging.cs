@@ -104,6 +104,7 @@ public static class ServiceMessaging
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(35));
         builder.Services.AddOptions<OutboxRelayOptions>().BindConfiguration("Outbox");
         builder.Services.AddOptions<InboxOptions>().BindConfiguration("Inbox");
+        builder.Services.AddSingleton<InboxBatcher<TContext>>();
         // Runs after the database migrator (registered earlier by AddServiceDatabase), before the relay.
         builder.Services.AddHostedService<MessagingStartup<TContext>>();
         builder.Services.AddHostedService<OutboxRelay<TContext>>();
@@ -218,4 +219,30 @@ internal sealed partial class MessagingStartup<TContext>(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Direct publish of {MessageType} {MessageId} failed; the event is lost")]
     private static partial void LogDirectPublishFailed(ILogger logger, string messageType, Guid messageId, Exception exception);
+}
+
+/// <summary>
+/// For consumers that apply messages through <see cref="InboxBatcher{TContext}"/>: enough deliveries in flight at once
+/// (prefetch and concurrency <see cref="Concurrency"/>) for the batcher to group them into shared transactions.
+/// Order between messages was never guaranteed; aggregate versions decide which state wins.
+/// </summary>
+public abstract class BatchedInboxConsumerDefinition<TConsumer> : RetryingConsumerDefinition<TConsumer>
+    where TConsumer : class, IConsumer
+{
+    public const int Concurrency = 64;
+
+    protected BatchedInboxConsumerDefinition() => ConcurrentMessageLimit = Concurrency;
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<TConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit && rabbit.PrefetchCount < Concurrency)
+        {
+            rabbit.PrefetchCount = Concurrency;
+        }
+
+        base.ConfigureConsumer(endpointConfigurator, consumerConfigurator, context);
+    }
 }

@@ -27,6 +27,15 @@ public static class ServiceDatabase
             ?? throw new InvalidOperationException(
                 $"ConnectionStrings:{ConnectionStringName} is not configured; set ConnectionStrings__{ConnectionStringName}.");
 
+        var tuned = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (tuned.MaxAutoPrepare == 0)
+        {
+            // A service runs the same few dozen statements all day; prepared once per connection, PostgreSQL stops
+            // parsing and planning them on every call (the 28-column profile insert most of all).
+            tuned.MaxAutoPrepare = 64;
+        }
+
+        connectionString = tuned.ConnectionString;
         builder.Services.AddSingleton<OutboxSignal>();
         // Pooled: contexts are reset and reused rather than built per request, which matters at thousands of writes a second.
         builder.Services.AddDbContextPool<TContext>((sp, options) => options

@@ -34,6 +34,7 @@ public static class ServiceDefaults
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
     {
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.Services.AddRequestConcurrencyLimit();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
             ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier));
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
@@ -50,16 +51,27 @@ public static class ServiceDefaults
     }
 
     /// <summary>The JSON path of a validated member, e.g. <c>salaryBand.maxCny</c>.</summary>
+    /// <remarks>FluentValidation asks for every rule on every validation; a rule's expression is one object for the
+    /// validator's lifetime, so its path is worked out once.</remarks>
     private static string? JsonPath(Type type, System.Reflection.MemberInfo? member, System.Linq.Expressions.LambdaExpression? expression)
     {
-        var path = expression is not null ? FluentValidation.Internal.PropertyChain.FromExpression(expression).ToString() : member?.Name;
-        return path is null ? null : string.Join('.', path.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
+        if (expression is not null)
+        {
+            return JsonPaths.GetValue(expression, e => ToJsonPath(FluentValidation.Internal.PropertyChain.FromExpression(e).ToString()));
+        }
+
+        return member is null ? null : ToJsonPath(member.Name);
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<System.Linq.Expressions.LambdaExpression, string> JsonPaths = [];
+
+    private static string ToJsonPath(string path) => string.Join('.', path.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
 
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestConcurrencyLimit();
         app.Use(RejectOversizedBodies);
         app.Use(NulRejection.RejectNulInQueryAndRoute);
         app.UseAuthentication();
