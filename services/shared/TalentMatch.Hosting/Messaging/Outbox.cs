@@ -59,25 +59,31 @@ public sealed class OutboxSignal
 }
 
 /// <summary>
-/// Signals the relay after a commit that may have written outbox rows. In <see cref="OutboxMode.Direct"/> (load-driver
-/// comparison only) it instead keeps the events out of the database and publishes them right after the commit.
+/// Signals the relay after a commit that wrote outbox rows, and only then: the relay's own transactions (and every
+/// other one) must not wake it, or an idle relay would poll in a busy loop. In <see cref="OutboxMode.Direct"/>
+/// (load-driver comparison only) it instead keeps the events out of the database and publishes them right after the
+/// commit.
 /// </summary>
 internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : IDbTransactionInterceptor, ISaveChangesInterceptor
 {
-    private static readonly ConditionalWeakTable<DbContext, List<OutboxMessage>> Pending = new();
+    private static readonly ConditionalWeakTable<DbContext, PendingEvents> Pending = new();
 
     public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        if (signal.DirectPublish is not null && eventData.Context is { } context)
+        if (eventData.Context is { } context)
         {
             var added = context.ChangeTracker.Entries<OutboxMessage>().Where(e => e.State == EntityState.Added).ToList();
             if (added.Count > 0)
             {
                 var pending = Pending.GetOrCreateValue(context);
-                foreach (var entry in added)
+                pending.Written = true;
+                if (signal.DirectPublish is not null)
                 {
-                    pending.Add(entry.Entity);
-                    entry.State = EntityState.Detached;
+                    foreach (var entry in added)
+                    {
+                        pending.Direct.Add(entry.Entity);
+                        entry.State = EntityState.Detached;
+                    }
                 }
             }
         }
@@ -88,17 +94,11 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : IDbTransact
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result) =>
         SavingChangesAsync(eventData, result).GetAwaiter().GetResult();
 
-    public async Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        signal.Notify();
-        await PublishDirectAsync(eventData.Context, cancellationToken);
-    }
+    public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
+        CommittedAsync(eventData.Context, cancellationToken);
 
-    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData)
-    {
-        signal.Notify();
-        PublishDirectAsync(eventData.Context, CancellationToken.None).GetAwaiter().GetResult();
-    }
+    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) =>
+        CommittedAsync(eventData.Context, CancellationToken.None).GetAwaiter().GetResult();
 
     public Task TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
@@ -106,17 +106,21 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : IDbTransact
         return Task.CompletedTask;
     }
 
+    public void TransactionRolledBack(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => Discard(eventData.Context);
+
     public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
         // Without an explicit transaction SaveChanges commits by itself.
         if (eventData.Context?.Database.CurrentTransaction is null)
         {
-            signal.Notify();
-            await PublishDirectAsync(eventData.Context, cancellationToken);
+            await CommittedAsync(eventData.Context, cancellationToken);
         }
 
         return result;
     }
+
+    public int SavedChanges(SaveChangesCompletedEventData eventData, int result) =>
+        SavedChangesAsync(eventData, result).AsTask().GetAwaiter().GetResult();
 
     public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
     {
@@ -124,12 +128,21 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : IDbTransact
         return Task.CompletedTask;
     }
 
-    private async Task PublishDirectAsync(DbContext? context, CancellationToken cancellationToken)
+    public void SaveChangesFailed(DbContextErrorEventData eventData) => Discard(eventData.Context);
+
+    private async Task CommittedAsync(DbContext? context, CancellationToken cancellationToken)
     {
-        if (signal.DirectPublish is { } publish && context is not null && Pending.TryGetValue(context, out var pending) && pending.Count > 0)
+        if (context is null || !Pending.TryGetValue(context, out var pending) || !pending.Written)
         {
-            var events = pending.ToList();
-            pending.Clear();
+            return;
+        }
+
+        pending.Written = false;
+        signal.Notify();
+        if (signal.DirectPublish is { } publish && pending.Direct.Count > 0)
+        {
+            var events = pending.Direct.ToList();
+            pending.Direct.Clear();
             await publish(events, cancellationToken);
         }
     }
@@ -138,7 +151,14 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : IDbTransact
     {
         if (context is not null && Pending.TryGetValue(context, out var pending))
         {
-            pending.Clear();
+            pending.Written = false;
+            pending.Direct.Clear();
         }
+    }
+
+    private sealed class PendingEvents
+    {
+        public bool Written { get; set; }
+        public List<OutboxMessage> Direct { get; } = [];
     }
 }
