@@ -172,11 +172,14 @@ public static class VersionedWrites
             return replay;
         }
 
+        // A create only adds entities, so EF need not scan them for changes, nor snapshot them as unchanged afterwards:
+        // the context is discarded with the request. This path carries every registration, so it is kept lean.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
         var created = await create(ct);
         idempotent?.Record(db, StatusCodes.Status201Created, created.Location, created.Response);
         // The few new rows (resource, outbox event, idempotency record) go to PostgreSQL as one batch of statements with
         // a single Sync, which it runs as one implicit transaction: atomic without EF's BEGIN/COMMIT and the extra round
-        // trip the COMMIT costs on the hottest write path.
+        // trip the COMMIT costs.
         var oneBatch = db.Database.CurrentTransaction is null && db.ChangeTracker.Entries().Count() <= 10;
         var autoTransactions = db.Database.AutoTransactionBehavior;
         if (oneBatch)
@@ -186,7 +189,8 @@ public static class VersionedWrites
 
         try
         {
-            await db.SaveChangesAsync(ct);
+            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, ct);
+            db.ChangeTracker.Clear();
         }
         catch (DbUpdateException e) when (idempotent is not null && IdempotentRequest.IsDuplicateKey(e))
         {
@@ -196,6 +200,7 @@ public static class VersionedWrites
         finally
         {
             db.Database.AutoTransactionBehavior = autoTransactions;
+            db.ChangeTracker.AutoDetectChangesEnabled = true;
         }
 
         ETags.Set(http, created.Version);
