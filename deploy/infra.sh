@@ -21,7 +21,8 @@
 #   TM_RABBIT_DIST_PORT  Erlang distribution port, default TM_RABBIT_PORT+1
 #   TM_RABBIT_EPMD_PORT  this instance's own epmd, default TM_RABBIT_PORT+2
 #   TM_RABBIT_CLI_PORT   first of 7 ports for rabbitmqctl's own Erlang node, default TM_RABBIT_PORT+3
-#   TM_INFRA_TIMEOUT     seconds to wait for start/stop, default 60
+#   TM_INFRA_TIMEOUT     seconds to wait for start/stop, default 180 (a broker booting on a busy 2-core
+#                        machine, as CI's test runs make it, can take more than a minute)
 #
 # Security note: this is a throw-away dev/test cluster. PostgreSQL trusts every connection on its
 # unix socket and on 127.0.0.1 (it listens on nothing else); the postgres password is set anyway so
@@ -47,7 +48,7 @@ TM_RABBIT_PORT=${TM_RABBIT_PORT:-35672}
 TM_RABBIT_DIST_PORT=${TM_RABBIT_DIST_PORT:-$((TM_RABBIT_PORT + 1))}
 TM_RABBIT_EPMD_PORT=${TM_RABBIT_EPMD_PORT:-$((TM_RABBIT_PORT + 2))}
 TM_RABBIT_CLI_PORT=${TM_RABBIT_CLI_PORT:-$((TM_RABBIT_PORT + 3))}
-TM_INFRA_TIMEOUT=${TM_INFRA_TIMEOUT:-60}
+TM_INFRA_TIMEOUT=${TM_INFRA_TIMEOUT:-180}
 
 readonly HOST=127.0.0.1
 readonly PG_USER=postgres PG_PASSWORD=postgres

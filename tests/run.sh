@@ -8,8 +8,6 @@ set -euo pipefail
 REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$REPO_ROOT"
 export TM_INSTANCE=test TM_PG_PORT=${TM_TEST_PG_PORT:-54339} TM_RABBIT_PORT=${TM_TEST_RABBIT_PORT:-35682}
-# A loaded CI machine can take well over a minute to boot a broker.
-export TM_INFRA_TIMEOUT=${TM_INFRA_TIMEOUT:-180}
 RESULTS=$REPO_ROOT/tests/.results
 
 echo "==> PostgreSQL and RabbitMQ (instance $TM_INSTANCE)"

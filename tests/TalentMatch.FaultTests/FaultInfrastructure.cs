@@ -113,8 +113,6 @@ public sealed class InfraInstance(string name, int pgPort, int rabbitPort)
         info.Environment["TM_INSTANCE"] = Name;
         info.Environment["TM_PG_PORT"] = PgPort.ToString();
         info.Environment["TM_RABBIT_PORT"] = RabbitPort.ToString();
-        // A broker restarted under load (CI runs this on a busy machine) may need more than infra.sh's default minute.
-        info.Environment["TM_INFRA_TIMEOUT"] = Environment.GetEnvironmentVariable("TM_INFRA_TIMEOUT") is { Length: > 0 } t ? t : "180";
         foreach (var key in new[] { "TM_INFRA_DIR", "TM_RABBIT_DIST_PORT", "TM_RABBIT_EPMD_PORT", "TM_RABBIT_CLI_PORT" })
         {
             info.Environment.Remove(key);

@@ -11,25 +11,13 @@ using TalentMatch.Testing;
 
 namespace TalentMatch.Matching.Tests;
 
-public sealed class PrivacyHost : ServiceHost<Program>
-{
-    protected override Dictionary<string, string?> Settings()
-    {
-        var settings = base.Settings();
-        settings["Shortlists:Size"] = "4";
-        settings["Shortlists:ProposeTop"] = "2";
-        settings["Shortlists:PollInterval"] = "00:00:00.050";
-        return settings;
-    }
-}
-
 /// <summary>Runs alone: the timing-sensitive shortlist tests of other classes stay undisturbed.</summary>
 [CollectionDefinition(nameof(SerialMatching), DisableParallelization = true)]
 public sealed class SerialMatching;
 
 /// <summary>Consent withdrawal, erasure and per-object access in matching, driven by events through the in-memory bus.</summary>
 [Collection(nameof(SerialMatching))]
-public sealed class PrivacyAndAuthorizationTests(PrivacyHost host) : IClassFixture<PrivacyHost>, IAsyncLifetime
+public sealed class PrivacyAndAuthorizationTests(SmallShortlistHost host) : IClassFixture<SmallShortlistHost>, IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private readonly HttpClient _admin = host.CreateClient();
@@ -50,13 +38,13 @@ public sealed class PrivacyAndAuthorizationTests(PrivacyHost host) : IClassFixtu
     public async Task Withdrawing_consent_removes_the_profile_from_every_shortlist()
     {
         var institution = Guid.NewGuid();
-        var first = await Open(Post("LIFE.CELL", institution));
-        var second = await Open(Post("LIFE.CELL", institution));
-        var profile = await Register(Researcher("LIFE.CELL.STEM"));
-        await Eventually.True(async () => (await Shortlist(first)).Contains(profile) && (await Shortlist(second)).Contains(profile), Wait, "both shortlists");
+        var first = await host.OpenPosition(Post("LIFE.CELL", institution));
+        var second = await host.OpenPosition(Post("LIFE.CELL", institution));
+        var profile = await host.RegisterProfile(Researcher("LIFE.CELL.STEM"));
+        await Eventually.True(async () => (await _admin.Shortlist(first)).Contains(profile) && (await _admin.Shortlist(second)).Contains(profile), Wait, "both shortlists");
 
-        await Publish(new ProfileUpdated(Guid.NewGuid(), DateTimeOffset.UtcNow, profile, 2, Researcher("LIFE.CELL.STEM", consent: false)));
-        await Eventually.True(async () => !(await Shortlist(first)).Contains(profile) && !(await Shortlist(second)).Contains(profile), Wait, "consent withdrawn");
+        await host.Publish(new ProfileUpdated(Guid.NewGuid(), DateTimeOffset.UtcNow, profile, 2, Researcher("LIFE.CELL.STEM", consent: false)));
+        await Eventually.True(async () => !(await _admin.Shortlist(first)).Contains(profile) && !(await _admin.Shortlist(second)).Contains(profile), Wait, "consent withdrawn");
         Assert.Equal(0, await host.WithDbAsync<MatchingDbContext, int>(db => db.Recommendations.CountAsync(r => r.ProfileId == profile)));
     }
 
@@ -64,13 +52,13 @@ public sealed class PrivacyAndAuthorizationTests(PrivacyHost host) : IClassFixtu
     public async Task Erasure_purges_the_read_model_and_lists_and_anonymises_training_data()
     {
         var institution = Guid.NewGuid();
-        var position = await Open(Post("LIFE.GENET", institution));
-        var profile = await Register(Researcher("LIFE.GENET.EPIGEN"));
+        var position = await host.OpenPosition(Post("LIFE.GENET", institution));
+        var profile = await host.RegisterProfile(Researcher("LIFE.GENET.EPIGEN"));
         await Eventually.True(async () => await host.WithDbAsync<MatchingDbContext, bool>(db => db.Matches.AnyAsync(m => m.ProfileId == profile)), Wait, "a proposal");
         var match = await host.WithDbAsync<MatchingDbContext, Guid>(db => db.Matches.Where(m => m.ProfileId == profile).Select(m => m.Id).SingleAsync());
         (await _admin.PostAsJsonAsync($"/api/reviews/{match}/decision", new { decision = "endorse", reviewer = "amb" })).EnsureSuccessStatusCode();
 
-        await Publish(new ProfileErased(Guid.NewGuid(), DateTimeOffset.UtcNow, profile, 2));
+        await host.Publish(new ProfileErased(Guid.NewGuid(), DateTimeOffset.UtcNow, profile, 2));
         await Eventually.True(() => host.WithDbAsync<MatchingDbContext, bool>(async db =>
             await db.CandidateProfiles.AnyAsync(c => c.ProfileId == profile && c.Withdrawn && c.ResearchFields.Length == 0 && c.Skills.Length == 0)), Wait, "the tombstone");
         await host.WithDbAsync<MatchingDbContext, bool>(async db =>
@@ -86,7 +74,7 @@ public sealed class PrivacyAndAuthorizationTests(PrivacyHost host) : IClassFixtu
         });
 
         // A late, older event cannot bring the profile back.
-        await Publish(new ProfileUpdated(Guid.NewGuid(), DateTimeOffset.UtcNow, profile, 3, Researcher("LIFE.GENET.EPIGEN")));
+        await host.Publish(new ProfileUpdated(Guid.NewGuid(), DateTimeOffset.UtcNow, profile, 3, Researcher("LIFE.GENET.EPIGEN")));
         await Task.Delay(500);
         Assert.True(await host.WithDbAsync<MatchingDbContext, bool>(db => db.CandidateProfiles.AnyAsync(c => c.ProfileId == profile && c.Withdrawn)));
     }
@@ -95,9 +83,9 @@ public sealed class PrivacyAndAuthorizationTests(PrivacyHost host) : IClassFixtu
     public async Task Ambassadors_see_only_their_scope_and_researchers_only_their_own_recommendations()
     {
         var mine = Guid.NewGuid();
-        var position = await Open(Post("LIFE.OMICS", mine));
-        var profile = await Register(Researcher("LIFE.OMICS.PROTEO"));
-        await Eventually.True(async () => (await Shortlist(position)).Contains(profile), Wait, "the shortlist");
+        var position = await host.OpenPosition(Post("LIFE.OMICS", mine));
+        var profile = await host.RegisterProfile(Researcher("LIFE.OMICS.PROTEO"));
+        await Eventually.True(async () => (await _admin.Shortlist(position)).Contains(profile), Wait, "the shortlist");
 
         var inScope = host.ClientAs(TestTokens.Ambassador(mine));
         var outOfScope = host.ClientAs(TestTokens.Ambassador(Guid.NewGuid()));
@@ -113,31 +101,4 @@ public sealed class PrivacyAndAuthorizationTests(PrivacyHost host) : IClassFixtu
         Assert.Equal(HttpStatusCode.Forbidden, (await host.ClientAs(TestTokens.Ambassador(mine)).PostAsync("/api/models/retrain", null)).StatusCode);
     }
 
-    private async Task<Guid> Open(PositionMatchingView view)
-    {
-        var id = Guid.NewGuid();
-        await Publish(new PositionOpened(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, view));
-        return id;
-    }
-
-    private async Task<Guid> Register(ProfileMatchingView view)
-    {
-        var id = Guid.NewGuid();
-        await Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, view));
-        return id;
-    }
-
-    private Task Publish<T>(T message) where T : class => host.Services.GetRequiredService<IBus>().Publish(message);
-
-    private async Task<List<Guid>> Shortlist(Guid position)
-    {
-        var response = await _admin.GetAsync($"/api/positions/{position}/shortlist");
-        if (!response.IsSuccessStatusCode)
-        {
-            return [];
-        }
-
-        var body = await response.Content.ReadFromJsonAsync<JsonObject>();
-        return body!["items"]!.AsArray().Select(i => i!["profileId"]!.GetValue<Guid>()).ToList();
-    }
 }

@@ -52,11 +52,11 @@ public sealed class ReadModelAndCandidatesTests(MatchingHost host) : IClassFixtu
     {
         var position = await OpenPosition();
         var id = Guid.NewGuid();
-        await Publish(new ProfileUpdated(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 2, Immunologist(fields: "ENG.MATERIALS")));
+        await host.Publish(new ProfileUpdated(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 2, Immunologist(fields: "ENG.MATERIALS")));
         await Eventually.True(async () => await VersionOf(id) == 2, Wait, "version 2 to be applied");
 
         var stale = Guid.NewGuid();
-        await Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, Immunologist()), stale);
+        await host.Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, Immunologist()), stale);
         await Eventually.True(() => InboxHas(stale), Wait, "the stale event to be consumed");
 
         Assert.Equal(2, await VersionOf(id));
@@ -68,12 +68,12 @@ public sealed class ReadModelAndCandidatesTests(MatchingHost host) : IClassFixtu
     {
         var id = Guid.NewGuid();
         var messageId = Guid.NewGuid();
-        await Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, Immunologist()), messageId);
+        await host.Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, Immunologist()), messageId);
         await Eventually.True(async () => await VersionOf(id) == 1, Wait, "the first delivery");
 
         // Same message id, different content: only the inbox can tell it is a duplicate.
-        await Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 5, Immunologist(fields: "ENG.MATERIALS")), messageId);
-        await Publish(new ProfileUpdated(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 2, Immunologist(years: 3)));
+        await host.Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 5, Immunologist(fields: "ENG.MATERIALS")), messageId);
+        await host.Publish(new ProfileUpdated(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 2, Immunologist(years: 3)));
         await Eventually.True(async () => await VersionOf(id) == 2, Wait, "the following update");
 
         var inboxRows = await host.WithDbAsync<MatchingDbContext, int>(db => db.Set<InboxMessage>().CountAsync(m => m.MessageId == messageId));
@@ -114,10 +114,10 @@ public sealed class ReadModelAndCandidatesTests(MatchingHost host) : IClassFixtu
     {
         var id = Guid.NewGuid();
         var view = Immunologist() with { HIndex = 12, GrantsLed = 3, TalentTier = 2, Languages = ["zh", "en"], EarliestStartDate = new DateOnly(2027, 3, 1) };
-        await Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, view));
+        await host.Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, view));
         await Eventually.True(async () => await VersionOf(id) == 1, Wait, "the profile to arrive");
         var position = Guid.NewGuid();
-        await Publish(new PositionOpened(Guid.NewGuid(), DateTimeOffset.UtcNow, position, 1,
+        await host.Publish(new PositionOpened(Guid.NewGuid(), DateTimeOffset.UtcNow, position, 1,
             ImmunologyPi() with { TalentTierSought = 3, Languages = ["en"], ApplicationDeadline = new DateOnly(2027, 6, 30) }));
         await Eventually.True(async () => (await _client.GetAsync($"/api/positions/{position}/candidates")).IsSuccessStatusCode, Wait, "the position to arrive");
 
@@ -136,10 +136,10 @@ public sealed class ReadModelAndCandidatesTests(MatchingHost host) : IClassFixtu
         var id = await Register(Immunologist());
         await CandidatesUntil(position, ids => ids.Contains(id));
 
-        await Publish(new ProfileWithdrawn(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 2));
+        await host.Publish(new ProfileWithdrawn(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 2));
         await CandidatesUntil(position, ids => !ids.Contains(id));
 
-        await Publish(new PositionClosed(Guid.NewGuid(), DateTimeOffset.UtcNow, position, 2));
+        await host.Publish(new PositionClosed(Guid.NewGuid(), DateTimeOffset.UtcNow, position, 2));
         await Eventually.True(async () => (await _client.GetAsync($"/api/positions/{position}/candidates")).StatusCode == HttpStatusCode.NotFound,
             Wait, "the closed position to disappear");
     }
@@ -164,7 +164,7 @@ public sealed class ReadModelAndCandidatesTests(MatchingHost host) : IClassFixtu
     private async Task<Guid> OpenPosition()
     {
         var id = Guid.NewGuid();
-        await Publish(new PositionOpened(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, ImmunologyPi()));
+        await host.Publish(new PositionOpened(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, ImmunologyPi()));
         await Eventually.True(async () => (await _client.GetAsync($"/api/positions/{id}/candidates")).IsSuccessStatusCode, Wait, "the position to reach matching");
         return id;
     }
@@ -172,13 +172,10 @@ public sealed class ReadModelAndCandidatesTests(MatchingHost host) : IClassFixtu
     private async Task<Guid> Register(ProfileMatchingView view)
     {
         var id = Guid.NewGuid();
-        await Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, view));
+        await host.Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, view));
         await Eventually.True(async () => await VersionOf(id) == 1, Wait, "the profile to reach the read model");
         return id;
     }
-
-    private Task Publish<T>(T message, Guid? messageId = null) where T : class =>
-        host.Services.GetRequiredService<IBus>().Publish(message, ctx => ctx.MessageId = messageId ?? Guid.NewGuid());
 
     private Task<long?> VersionOf(Guid profileId) =>
         host.WithDbAsync<MatchingDbContext, long?>(db => db.CandidateProfiles.Where(c => c.ProfileId == profileId).Select(c => (long?)c.Version).FirstOrDefaultAsync());

@@ -57,16 +57,16 @@ public sealed class ShortlistAndReviewTests(SmallShortlistHost host) : IClassFix
         var eligible = new List<Guid>();
         for (var i = 0; i < 6; i++)
         {
-            eligible.Add(await Register(Researcher(years: 4 + i, field)));
+            eligible.Add(await host.RegisterProfile(Researcher(years: 4 + i, field)));
         }
 
-        var lowDegree = await Register(Researcher(years: 20, field, degree: 2));
-        var tooSenior = await Register(Researcher(years: 20, field, stage: 4));
-        var visitingOnly = await Register(Researcher(years: 20, field, modes: 4));
-        var noConsent = await Register(Researcher(years: 20, field, consent: false));
-        var otherField = await Register(Researcher(years: 20, field: "ENG.MAT.NANO"));
+        var lowDegree = await host.RegisterProfile(Researcher(years: 20, field, degree: 2));
+        var tooSenior = await host.RegisterProfile(Researcher(years: 20, field, stage: 4));
+        var visitingOnly = await host.RegisterProfile(Researcher(years: 20, field, modes: 4));
+        var noConsent = await host.RegisterProfile(Researcher(years: 20, field, consent: false));
+        var otherField = await host.RegisterProfile(Researcher(years: 20, field: "ENG.MAT.NANO"));
         await UntilInReadModel([.. eligible, lowDegree, tooSenior, visitingOnly, noConsent, otherField]);
-        var position = await Open(Post("NEURO.DEGEN"));
+        var position = await host.OpenPosition(Post("NEURO.DEGEN"));
 
         var shortlist = await ShortlistUntil(position, s => s.Count == 4 && s.All(eligible.Contains));
         Assert.DoesNotContain(lowDegree, shortlist);
@@ -91,11 +91,11 @@ public sealed class ShortlistAndReviewTests(SmallShortlistHost host) : IClassFix
     [Fact]
     public async Task A_better_profile_enters_the_shortlist_incrementally_and_the_evicted_proposal_expires()
     {
-        var position = await Open(Post());
+        var position = await host.OpenPosition(Post());
         var ids = new List<Guid>();
         for (var i = 0; i < 4; i++)
         {
-            ids.Add(await Register(Researcher(years: 5 + i)));
+            ids.Add(await host.RegisterProfile(Researcher(years: 5 + i)));
         }
 
         await ShortlistUntil(position, s => s.Count == 4);
@@ -105,7 +105,7 @@ public sealed class ShortlistAndReviewTests(SmallShortlistHost host) : IClassFix
         // Withdrawing a proposed candidate removes it everywhere and expires its proposal; a decision on it is then 404.
         var leader = proposed[0];
         var leaderMatch = await MatchId(position, leader);
-        await Publish(new ProfileWithdrawn(Guid.NewGuid(), DateTimeOffset.UtcNow, leader, 2));
+        await host.Publish(new ProfileWithdrawn(Guid.NewGuid(), DateTimeOffset.UtcNow, leader, 2));
         await ShortlistUntil(position, s => !s.Contains(leader));
         var decision = await _client.PostAsJsonAsync($"/api/reviews/{leaderMatch}/decision", new { decision = "endorse", reviewer = "ambassador-1" });
         Assert.Equal(HttpStatusCode.NotFound, decision.StatusCode);
@@ -113,7 +113,7 @@ public sealed class ShortlistAndReviewTests(SmallShortlistHost host) : IClassFix
         Assert.Equal(HttpStatusCode.NotFound, recommendations.StatusCode);
 
         // A new, strong profile is placed without re-ranking the whole position, and sees the position recommended.
-        var star = await Register(Researcher(years: 9));
+        var star = await host.RegisterProfile(Researcher(years: 9));
         var after = await ShortlistUntil(position, s => s.Contains(star));
         Assert.Equal(4, after.Count);
         var recs = await _client.GetFromJsonAsync<JsonObject>($"/api/profiles/{star}/recommendations");
@@ -127,11 +127,11 @@ public sealed class ShortlistAndReviewTests(SmallShortlistHost host) : IClassFix
         var candidates = new List<Guid>();
         for (var i = 0; i < 3; i++)
         {
-            candidates.Add(await Register(Researcher(years: 6 + i, "BIOMED.METAB.DIABETES")));
+            candidates.Add(await host.RegisterProfile(Researcher(years: 6 + i, "BIOMED.METAB.DIABETES")));
         }
 
         await UntilInReadModel(candidates);
-        var position = await Open(Post("BIOMED.METAB"));
+        var position = await host.OpenPosition(Post("BIOMED.METAB"));
 
         var proposals = await Eventually.Get(() => Proposals(position), p => p.Count == 2, Wait, "proposals");
         var queue = await _client.GetFromJsonAsync<JsonObject>($"/api/reviews?positionId={position}&sort=score");
@@ -175,8 +175,8 @@ public sealed class ShortlistAndReviewTests(SmallShortlistHost host) : IClassFix
     [Fact]
     public async Task Explanations_add_up_and_a_closed_position_leaves_every_list()
     {
-        var position = await Open(Post("LIFE.CELL"));
-        var profile = await Register(Researcher(years: 7, "LIFE.CELL.STEM"));
+        var position = await host.OpenPosition(Post("LIFE.CELL"));
+        var profile = await host.RegisterProfile(Researcher(years: 7, "LIFE.CELL.STEM"));
         await ShortlistUntil(position, s => s.Contains(profile));
 
         var explanation = await _client.GetFromJsonAsync<JsonObject>($"/api/positions/{position}/candidates/{profile}/explanation");
@@ -185,7 +185,7 @@ public sealed class ShortlistAndReviewTests(SmallShortlistHost host) : IClassFix
         Assert.Equal(explanation["score"]!.GetValue<double>(), total, 3);
         Assert.Equal(MatchFeatures.Count, explanation["contributions"]!.AsArray().Count);
 
-        await Publish(new PositionClosed(Guid.NewGuid(), DateTimeOffset.UtcNow, position, 2, Filled: true));
+        await host.Publish(new PositionClosed(Guid.NewGuid(), DateTimeOffset.UtcNow, position, 2, Filled: true));
         await Eventually.True(async () => (await _client.GetAsync($"/api/positions/{position}/shortlist")).StatusCode == HttpStatusCode.NotFound, Wait, "the shortlist to go");
         await Eventually.True(async () => await host.WithDbAsync<MatchingDbContext, bool>(db => db.ShortlistEntries.AnyAsync(e => e.PositionId == position)) == false,
             Wait, "the entries to be removed");
@@ -244,40 +244,12 @@ public sealed class ShortlistAndReviewTests(SmallShortlistHost host) : IClassFix
         });
     }
 
-    private async Task<Guid> Open(PositionMatchingView view)
-    {
-        var id = Guid.NewGuid();
-        await Publish(new PositionOpened(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, view));
-        return id;
-    }
-
-    private async Task<Guid> Register(ProfileMatchingView view)
-    {
-        var id = Guid.NewGuid();
-        await Publish(new ProfileRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1, view));
-        return id;
-    }
-
     private Task UntilInReadModel(IReadOnlyCollection<Guid> profiles) =>
         Eventually.True(() => host.WithDbAsync<MatchingDbContext, bool>(async db =>
             await db.CandidateProfiles.CountAsync(c => profiles.Contains(c.ProfileId)) == profiles.Count), Wait, "the profiles to reach the read model");
 
-    private Task Publish<T>(T message) where T : class => host.Services.GetRequiredService<IBus>().Publish(message);
-
-    private async Task<List<Guid>> Shortlist(Guid position)
-    {
-        var response = await _client.GetAsync($"/api/positions/{position}/shortlist");
-        if (!response.IsSuccessStatusCode)
-        {
-            return [];
-        }
-
-        var body = await response.Content.ReadFromJsonAsync<JsonObject>();
-        return body!["items"]!.AsArray().Select(i => i!["profileId"]!.GetValue<Guid>()).ToList();
-    }
-
     private Task<List<Guid>> ShortlistUntil(Guid position, Func<List<Guid>, bool> condition) =>
-        Eventually.Get(() => Shortlist(position), condition, Wait, "the shortlist to change");
+        Eventually.Get(() => _client.Shortlist(position), condition, Wait, "the shortlist to change");
 
     private Task<List<Guid>> Proposals(Guid position) =>
         host.WithDbAsync<MatchingDbContext, List<Guid>>(db => db.Matches.Where(m => m.PositionId == position && m.Status == MatchStatus.Proposed)

@@ -92,22 +92,16 @@ public sealed partial class InboxBatcher<TContext> : IAsyncDisposable where TCon
                 batch[i].Succeed(applied[i]);
             }
         }
+        catch (Exception e) when (batch.Count == 1)
+        {
+            batch[0].Fail(e);
+        }
         catch (Exception e)
         {
-            if (batch.Count > 1)
-            {
-                LogBatchFailed(_logger, batch.Count, e);
-            }
-
             // Alone, each message gets its own outcome: the good ones commit, a poison one fails only itself.
+            LogBatchFailed(_logger, batch.Count, e);
             foreach (var item in batch)
             {
-                if (batch.Count == 1)
-                {
-                    item.Fail(e);
-                    continue;
-                }
-
                 try
                 {
                     await using var scope = _scopes.CreateAsyncScope();

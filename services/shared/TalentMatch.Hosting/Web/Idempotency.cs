@@ -172,35 +172,34 @@ public static class VersionedWrites
             return replay;
         }
 
-        // A create only adds entities, so EF need not scan them for changes, nor snapshot them as unchanged afterwards:
-        // the context is discarded with the request. This path carries every registration, so it is kept lean.
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        var created = await create(ct);
-        idempotent?.Record(db, StatusCodes.Status201Created, created.Location, created.Response);
-        // The few new rows (resource, outbox event, idempotency record) go to PostgreSQL as one batch of statements with
-        // a single Sync, which it runs as one implicit transaction: atomic without EF's BEGIN/COMMIT and the extra round
-        // trip the COMMIT costs.
-        var oneBatch = db.Database.CurrentTransaction is null && db.ChangeTracker.Entries().Count() <= 10;
+        CreatedResource<TResponse> created;
         var autoTransactions = db.Database.AutoTransactionBehavior;
-        if (oneBatch)
-        {
-            db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
-        }
-
         try
         {
+            // A create only adds entities, so EF need not scan them for changes, nor snapshot them as unchanged
+            // afterwards: the context is discarded with the request. Every registration takes this path.
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            created = await create(ct);
+            idempotent?.Record(db, StatusCodes.Status201Created, created.Location, created.Response);
+            // The few new rows (resource, outbox event, idempotency record) go to PostgreSQL as one batch of statements
+            // with a single Sync, which it runs as one implicit transaction: atomic without EF's BEGIN/COMMIT and the
+            // extra round trip the COMMIT costs.
+            if (db.Database.CurrentTransaction is null && db.ChangeTracker.Entries().Count() <= 10)
+            {
+                db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
+            }
+
             await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, ct);
-            db.ChangeTracker.Clear();
         }
         catch (DbUpdateException e) when (idempotent is not null && IdempotentRequest.IsDuplicateKey(e))
         {
-            db.ChangeTracker.Clear();
             return (await idempotent.TryReplayAsync(db, ct))!;
         }
         finally
         {
-            db.Database.AutoTransactionBehavior = autoTransactions;
+            db.ChangeTracker.Clear();
             db.ChangeTracker.AutoDetectChangesEnabled = true;
+            db.Database.AutoTransactionBehavior = autoTransactions;
         }
 
         ETags.Set(http, created.Version);
