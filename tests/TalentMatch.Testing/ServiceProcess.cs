@@ -146,13 +146,21 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <summary>
     /// A free port below the kernel's ephemeral range (32768–60999): a service restarted on the same port (fault tests)
-    /// must not find it taken by some outgoing connection's local port in the meantime.
+    /// must not find it taken by some outgoing connection's local port in the meantime. A port is chosen when the
+    /// service is created and bound only when it starts, so ports already handed out in this test run are never
+    /// handed out again: otherwise a service created earlier and started later could find its port taken by another
+    /// one, whose health endpoint would then answer for it.
     /// </summary>
     private static int FreePort()
     {
         for (var attempt = 0; ; attempt++)
         {
             var port = Random.Shared.Next(20_000, 32_000);
+            if (!HandedOut.TryAdd(port, 0))
+            {
+                continue;
+            }
+
             try
             {
                 using var listener = new TcpListener(IPAddress.Loopback, port);
@@ -165,6 +173,8 @@ public sealed class ServiceProcess : IAsyncDisposable
             }
         }
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> HandedOut = new();
 }
 
 public static class RepositoryPaths
