@@ -27,6 +27,21 @@ step "Building (Release)"
 dotnet build TalentMatch.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 
 mkdir -p "$RUN_DIR"
+# The supervisor of one service: runs it, forwards SIGTERM (deploy/down.sh) to it, and starts it again when it exits
+# with 75, which is how a service whose message bus cannot recover from a broker crash asks to be restarted.
+supervise() {
+  local child code
+  trap '[[ -n ${child:-} ]] && kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM
+  while :; do
+    dotnet "$1" &
+    child=$!
+    wait "$child" && code=0 || code=$?
+    ((code == 75)) || exit "$code"
+    echo "supervisor: $(date -u +%FT%TZ) the service exited with 75 (message bus wedged); starting it again"
+    sleep 1
+  done
+}
+
 start_service() {
   local name=$1 project port=${PORTS[$1]} pid_file=$RUN_DIR/$1.pid log=$RUN_DIR/$1.log
   project=TalentMatch.${name^}
@@ -38,7 +53,7 @@ start_service() {
   ConnectionStrings__Database="Host=$TM_PG_HOST;Port=$TM_PG_PORT;Username=$TM_PG_USER;Password=$TM_PG_PASSWORD;Database=talentmatch_$name" \
   RabbitMq__Host=$TM_RABBIT_HOST RabbitMq__Port=$TM_RABBIT_PORT RabbitMq__Username=$TM_RABBIT_USER RabbitMq__Password=$TM_RABBIT_PASSWORD \
   Auth__SigningKey=$TM_AUTH_SIGNING_KEY Auth__Admin__Email=$TM_ADMIN_EMAIL Auth__Admin__Password=$TM_ADMIN_PASSWORD \
-    setsid nohup dotnet "services/$name/$project/bin/Release/net10.0/$project.dll" >>"$log" 2>&1 </dev/null &
+    setsid nohup bash -c "$(declare -f supervise); supervise services/$name/$project/bin/Release/net10.0/$project.dll" >>"$log" 2>&1 </dev/null &
   echo $! >"$pid_file"
   echo "$name: started (pid $!, log $log)"
 }

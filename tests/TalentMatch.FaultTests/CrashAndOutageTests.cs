@@ -16,7 +16,8 @@ public sealed class CrashAndOutageTests(FaultInfrastructure infra, ITestOutputHe
     public async Task Ten_thousand_writes_survive_three_broker_kills_and_three_matching_kills()
     {
         const int writes = 10_000;
-        var seed = Environment.TickCount;
+        // TM_FAULT_SEED replays a failed run's fault schedule (the seed is printed first).
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("TM_FAULT_SEED"), out var replay) ? replay : Environment.TickCount;
         var random = new Random(seed);
         var bodies = FaultPlatform.ProfileBodies(writes, 20261121);
         await using var platform = await FaultPlatform.StartAsync(infra);
@@ -63,10 +64,7 @@ public sealed class CrashAndOutageTests(FaultInfrastructure infra, ITestOutputHe
         Log(written.ToString());
         await chaos;
 
-        var tally = await platform.SettleAsync(SettleTimeout);
-        Log(tally.ToString());
-        var dead = await platform.ErrorQueueCountAsync("profile-registered_error");
-        Log($"dead-lettered: {dead}");
+        var (tally, dead) = await SettleAndReportAsync(platform);
 
         Assert.Equal(writes, written.Created); // profiles and its database stay up: every write is accepted
         Assert.Equal(0, tally.Lost);
@@ -101,10 +99,7 @@ public sealed class CrashAndOutageTests(FaultInfrastructure infra, ITestOutputHe
         Log(written.ToString());
         await chaos;
 
-        var tally = await platform.SettleAsync(SettleTimeout);
-        Log(tally.ToString());
-        var dead = await platform.ErrorQueueCountAsync("profile-registered_error");
-        Log($"dead-lettered: {dead}");
+        var (tally, dead) = await SettleAndReportAsync(platform);
 
         Assert.Equal(writes, written.Created);
         Assert.Equal(0, tally.Lost);
@@ -159,6 +154,20 @@ public sealed class CrashAndOutageTests(FaultInfrastructure infra, ITestOutputHe
         Assert.Equal(0, tally.Lost);
         Assert.Equal(0, tally.AppliedTwice);
         Assert.Equal(1L, tally.Applications);
+    }
+
+    private async Task<(Tally Tally, long DeadLettered)> SettleAndReportAsync(FaultPlatform platform)
+    {
+        var tally = await platform.SettleAsync(SettleTimeout);
+        Log(tally.ToString());
+        var dead = await platform.ErrorQueueCountAsync("profile-registered_error");
+        Log($"dead-lettered: {dead}; restarts requested by a bus watchdog: {platform.SelfRestarts}");
+        if (tally.Lost > 0 || tally.Applications != tally.Committed || dead > 0)
+        {
+            Log(await platform.DescribeAsync());
+        }
+
+        return (tally, dead);
     }
 
     private void Log(string line)

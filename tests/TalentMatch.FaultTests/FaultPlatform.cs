@@ -63,8 +63,11 @@ public sealed class FaultPlatform : IAsyncDisposable
             settings[key] = value;
         }
 
-        return new ServiceProcess(service, settings);
+        return new ServiceProcess(service, settings) { Supervised = true };
     }
+
+    /// <summary>Restarts the services asked for because their bus watchdog found the message bus wedged.</summary>
+    public int SelfRestarts => Profiles.SelfRestarts + Matching.SelfRestarts;
 
     public async ValueTask DisposeAsync()
     {
@@ -137,6 +140,44 @@ public sealed class FaultPlatform : IAsyncDisposable
             await Task.Delay(500);
         }
     }
+
+    /// <summary>
+    /// What a failing run needs to tell "still queued" from "never arrived": every queue of the virtual host with its
+    /// ready, unacknowledged and consumer counts, and the last warnings and errors each service logged.
+    /// </summary>
+    public async Task<string> DescribeAsync()
+    {
+        var report = new StringBuilder();
+        try
+        {
+            foreach (var queue in await DescribeQueuesAsync())
+            {
+                report.AppendLine(queue);
+            }
+        }
+        catch (InvalidOperationException e)
+        {
+            report.AppendLine("queues: " + e.Message);
+        }
+
+        foreach (var service in new[] { Profiles, Matching })
+        {
+            var lines = File.Exists(service.LogPath) ? await File.ReadAllLinesAsync(service.LogPath) : [];
+            report.AppendLine($"{service.Name} ({(service.IsRunning ? "running" : "not running")}), log {service.LogPath}, last warnings:");
+            foreach (var line in lines.Where(l => l.StartsWith("warn:") || l.StartsWith("fail:") || l.StartsWith("crit:")).TakeLast(15))
+            {
+                report.AppendLine("  " + line);
+            }
+        }
+
+        return report.ToString();
+    }
+
+    /// <summary>One tab-separated line per queue: name, type, ready, unacknowledged, consumers, state.</summary>
+    public async Task<string[]> DescribeQueuesAsync() =>
+        (await _infra.Main.RabbitMqCtlOutputAsync("list_queues", "-p", VirtualHost, "--no-table-headers", "--quiet",
+            "name", "type", "messages_ready", "messages_unacknowledged", "consumers", "state"))
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public async Task<long> ErrorQueueCountAsync(string queue)
     {

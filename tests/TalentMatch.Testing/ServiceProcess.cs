@@ -36,11 +36,23 @@ public sealed class ServiceProcess : IAsyncDisposable
     public HttpClient Client { get; }
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>
+    /// Acts as the service's supervisor the way <c>deploy/up.sh</c> does: when the service exits with 75 (its bus
+    /// watchdog gave up on a wedged message bus), it is started again.
+    /// </summary>
+    public bool Supervised { get; init; }
+
+    /// <summary>How often the service asked to be restarted and was (see <see cref="Supervised"/>).</summary>
+    public int SelfRestarts => _selfRestarts;
+
+    private volatile bool _stopping;
+    private int _selfRestarts;
+
     /// <summary>Starts the process and waits (bounded) until <c>/health/live</c> answers.</summary>
     public async Task StartAsync(TimeSpan? timeout = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(LogPath)!);
-        _log = new StreamWriter(LogPath, append: true) { AutoFlush = true };
+        _log ??= new StreamWriter(LogPath, append: true) { AutoFlush = true }; // one log across restarts
         var info = new ProcessStartInfo("dotnet", [_dll])
         {
             RedirectStandardOutput = true,
@@ -51,12 +63,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port}";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["Logging__Console__FormatterName"] = "simple";
+        info.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
         foreach (var (key, value) in _settings)
         {
             info.Environment[key.Replace(":", "__")] = value;
         }
 
+        _stopping = false;
         _process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {Name}.");
+        _process.EnableRaisingEvents = true;
+        _process.Exited += OnExited;
         _process.OutputDataReceived += (_, e) => Write(e.Data);
         _process.ErrorDataReceived += (_, e) => Write(e.Data);
         _process.BeginOutputReadLine();
@@ -91,6 +107,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Graceful stop (SIGTERM), as an orchestrator would do it.</summary>
     public async Task StopAsync()
     {
+        _stopping = true;
         if (_process is null || _process.HasExited)
         {
             return;
@@ -115,6 +132,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Crash (SIGKILL): nothing is flushed or acknowledged.</summary>
     public async Task KillAsync()
     {
+        _stopping = true;
         if (_process is { HasExited: false })
         {
             _process.Kill(entireProcessTree: true);
@@ -131,6 +149,26 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             await _log.DisposeAsync();
         }
+    }
+
+    private void OnExited(object? sender, EventArgs e)
+    {
+        var process = (Process)sender!;
+        if (!Supervised || _stopping || !ReferenceEquals(process, _process) || process.ExitCode != 75)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _selfRestarts);
+        Write($"supervisor: {Name} exited with 75 (message bus wedged); starting it again");
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            if (!_stopping && !IsRunning)
+            {
+                await StartAsync();
+            }
+        });
     }
 
     private void Write(string? line)

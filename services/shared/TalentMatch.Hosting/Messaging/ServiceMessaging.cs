@@ -49,13 +49,7 @@ public static class ServiceMessaging
                 o.Tags.Clear();
                 o.Tags.Add(HealthTags.Ready);
             });
-            x.AddConfigureEndpointsCallback((_, endpoint) =>
-            {
-                if (endpoint is IRabbitMqReceiveEndpointConfigurator queue)
-                {
-                    queue.SetQuorumQueue();
-                }
-            });
+            x.AddConfigureEndpointsCallback((_, endpoint) => ConfigureRabbitMqEndpoint(endpoint));
 
             if (inMemory)
             {
@@ -108,7 +102,24 @@ public static class ServiceMessaging
         // Runs after the database migrator (registered earlier by AddServiceDatabase), before the relay.
         builder.Services.AddHostedService<MessagingStartup<TContext>>();
         builder.Services.AddHostedService<OutboxRelay<TContext>>();
+        if (!inMemory)
+        {
+            builder.Services.AddOptions<RabbitMqSettings>().BindConfiguration("RabbitMq");
+            builder.Services.AddOptions<BusWatchdogOptions>().BindConfiguration("Messaging:Watchdog");
+            builder.Services.TryAddSingleton(TimeProvider.System);
+            builder.Services.AddHostedService<BusWatchdog>();
+        }
+
         return builder;
+    }
+
+    /// <summary>What every RabbitMQ receive endpoint of the platform gets: a durable quorum queue.</summary>
+    public static void ConfigureRabbitMqEndpoint(IReceiveEndpointConfigurator endpoint)
+    {
+        if (endpoint is IRabbitMqReceiveEndpointConfigurator queue)
+        {
+            queue.SetQuorumQueue();
+        }
     }
 }
 
