@@ -84,6 +84,7 @@ public sealed class ConnectionLossTests(FaultInfrastructure infra, ITestOutputHe
         finally
         {
             probe.Release.TrySetResult();
+            await infra.Main.StartBrokerAsync(); // a no-op when it is running; the other fault tests need it
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await bus.StopAsync(stop.Token);
             await infra.Main.RabbitMqCtlAsync("delete_vhost", vhost);
