@@ -64,6 +64,45 @@ public sealed class BusWatchdogTests(FaultInfrastructure infra, ITestOutputHelpe
     }
 }
 
+/// <summary>The watchdog's view of the broker, against the fault tests' real broker.</summary>
+[Collection(FaultCollection.Name)]
+public sealed class BrokerProbeTests(FaultInfrastructure infra)
+{
+    [Fact]
+    public async Task Reports_the_first_queue_without_a_consumer_or_missing_and_an_unreachable_broker()
+    {
+        var vhost = "probe-" + Guid.NewGuid().ToString("N")[..10];
+        await infra.Main.RabbitMqCtlAsync("add_vhost", vhost);
+        await infra.Main.RabbitMqCtlAsync("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
+        try
+        {
+            var settings = new RabbitMqSettings { Host = "127.0.0.1", Port = (ushort)infra.Main.RabbitPort, VirtualHost = vhost };
+            var factory = new ConnectionFactory { HostName = settings.Host, Port = settings.Port, VirtualHost = vhost };
+            await using var connection = await factory.CreateConnectionAsync();
+            await using var channel = await connection.CreateChannelAsync();
+            foreach (var queue in new[] { "consumed", "idle" })
+            {
+                await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
+            }
+
+            await channel.BasicConsumeAsync("consumed", autoAck: false, new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(channel));
+
+            await using var probe = new BrokerProbe(settings);
+            Assert.Equal((true, (string?)null), await probe.CheckAsync(["consumed"], CancellationToken.None));
+            Assert.Equal((true, "idle"), await probe.CheckAsync(["consumed", "idle"], CancellationToken.None));
+            Assert.Equal((true, "missing"), await probe.CheckAsync(["missing", "consumed"], CancellationToken.None));
+            Assert.Equal((true, (string?)null), await probe.CheckAsync(["consumed"], CancellationToken.None)); // a new channel after the 404
+
+            await using var nowhere = new BrokerProbe(new RabbitMqSettings { Host = "127.0.0.1", Port = 1, VirtualHost = vhost });
+            Assert.Equal((false, (string?)null), await nowhere.CheckAsync(["consumed"], CancellationToken.None));
+        }
+        finally
+        {
+            await infra.Main.RabbitMqCtlAsync("delete_vhost", vhost);
+        }
+    }
+}
+
 /// <summary>When the watchdog's patience runs out, and what starts it over.</summary>
 public sealed class WedgeDetectorTests
 {
