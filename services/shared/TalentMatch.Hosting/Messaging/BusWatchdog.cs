@@ -23,7 +23,7 @@ public sealed class BusWatchdogOptions
 /// The last line of defence against a wedged bus. After a broker crash, MassTransit 8.4.0 on RabbitMQ.Client 7.1.2
 /// (the newest pair the package registry serves) can end up with receive endpoints that never reconnect: the dead
 /// connection is never replaced, one endpoint retries on it forever and the others never notice (seen in the fault
-/// tests in CI and in one of nine local runs). Nothing in-process recovers from that.
+/// tests in CI and in one of six local runs). Nothing in-process recovers from that.
 /// <para>
 /// So every <see cref="BusWatchdogOptions.CheckInterval"/> the watchdog asks two questions: does MassTransit call the
 /// bus healthy, and does the broker agree, i.e. does each queue of an endpoint MassTransit calls ready have a consumer
