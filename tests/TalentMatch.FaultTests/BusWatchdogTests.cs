@@ -71,9 +71,7 @@ public sealed class BrokerProbeTests(FaultInfrastructure infra)
     [Fact]
     public async Task Reports_the_first_queue_without_a_consumer_or_missing_and_an_unreachable_broker()
     {
-        var vhost = "probe-" + Guid.NewGuid().ToString("N")[..10];
-        await infra.Main.RabbitMqCtlAsync("add_vhost", vhost);
-        await infra.Main.RabbitMqCtlAsync("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
+        var vhost = await infra.Main.AddVirtualHostAsync("probe");
         try
         {
             var settings = new RabbitMqSettings { Host = "127.0.0.1", Port = (ushort)infra.Main.RabbitPort, VirtualHost = vhost };
@@ -98,7 +96,7 @@ public sealed class BrokerProbeTests(FaultInfrastructure infra)
         }
         finally
         {
-            await infra.Main.RabbitMqCtlAsync("delete_vhost", vhost);
+            await infra.Main.DeleteVirtualHostAsync(vhost);
         }
     }
 }

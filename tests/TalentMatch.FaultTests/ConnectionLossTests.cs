@@ -20,9 +20,7 @@ public sealed class ConnectionLossTests(FaultInfrastructure infra, ITestOutputHe
     [Fact]
     public async Task Deliveries_finished_after_the_connection_dropped_are_redelivered_and_the_endpoints_keep_consuming()
     {
-        var vhost = "loss-" + Guid.NewGuid().ToString("N")[..10];
-        await infra.Main.RabbitMqCtlAsync("add_vhost", vhost);
-        await infra.Main.RabbitMqCtlAsync("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
+        var vhost = await infra.Main.AddVirtualHostAsync("loss");
         var probe = new ProbeState();
         await using var services = new ServiceCollection()
             .AddSingleton(probe)
@@ -88,7 +86,7 @@ public sealed class ConnectionLossTests(FaultInfrastructure infra, ITestOutputHe
             await infra.Main.StartBrokerAsync(); // a no-op when it is running; the other fault tests need it
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await bus.StopAsync(stop.Token);
-            await infra.Main.RabbitMqCtlAsync("delete_vhost", vhost);
+            await infra.Main.DeleteVirtualHostAsync(vhost);
         }
     }
 

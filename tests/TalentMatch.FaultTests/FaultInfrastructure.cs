@@ -102,6 +102,27 @@ public sealed class InfraInstance(string name, int pgPort, int rabbitPort)
 
     public Task RabbitMqCtlAsync(params string[] args) => InfraAsync(["rabbitmqctl", .. args]);
 
+    /// <summary>A fresh virtual host (<paramref name="prefix"/> plus a random suffix) that the guest user may use fully.</summary>
+    public async Task<string> AddVirtualHostAsync(string prefix)
+    {
+        var vhost = prefix + "-" + Guid.NewGuid().ToString("N")[..10];
+        await RabbitMqCtlAsync("add_vhost", vhost);
+        await RabbitMqCtlAsync("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
+        return vhost;
+    }
+
+    public async Task DeleteVirtualHostAsync(string vhost)
+    {
+        try
+        {
+            await RabbitMqCtlAsync("delete_vhost", vhost);
+        }
+        catch (InvalidOperationException)
+        {
+            // broker already gone at the end of a failed run; the instance is destroyed anyway
+        }
+    }
+
     public async Task<string> RabbitMqCtlOutputAsync(params string[] args) => await InfraAsync(["rabbitmqctl", .. args]);
 
     private Task<string> InfraAsync(string[] args, bool check = true) =>

@@ -17,9 +17,13 @@ public sealed class FaultPlatform : IAsyncDisposable
 {
     private readonly FaultInfrastructure _infra;
 
-    private FaultPlatform(FaultInfrastructure infra) => _infra = infra;
+    private FaultPlatform(FaultInfrastructure infra, string virtualHost)
+    {
+        _infra = infra;
+        VirtualHost = virtualHost;
+    }
 
-    public string VirtualHost { get; } = "faults-" + Guid.NewGuid().ToString("N")[..10];
+    public string VirtualHost { get; }
     public string ProfilesDatabase { get; } = TestInfrastructure.UniqueDatabaseName("f_profiles");
     public string MatchingDatabase { get; } = TestInfrastructure.UniqueDatabaseName("f_matching");
     public ServiceProcess Profiles { get; set; } = null!;
@@ -29,9 +33,7 @@ public sealed class FaultPlatform : IAsyncDisposable
 
     public static async Task<FaultPlatform> StartAsync(FaultInfrastructure infra, IReadOnlyDictionary<string, string?>? profilesExtra = null)
     {
-        var platform = new FaultPlatform(infra);
-        await infra.Main.RabbitMqCtlAsync("add_vhost", platform.VirtualHost);
-        await infra.Main.RabbitMqCtlAsync("set_permissions", "-p", platform.VirtualHost, "guest", ".*", ".*", ".*");
+        var platform = new FaultPlatform(infra, await infra.Main.AddVirtualHostAsync("faults"));
         platform.Matching = platform.NewProcess("Matching");
         platform.Profiles = platform.NewProcess("Profiles", profilesExtra);
         // Matching first: its queues exist before anything is published (mandatory publishing would cope anyway).
@@ -75,14 +77,7 @@ public sealed class FaultPlatform : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         await DropAsync(_infra.Main, ProfilesDatabase);
         await DropAsync(_infra.MatchingDb, MatchingDatabase);
-        try
-        {
-            await _infra.Main.RabbitMqCtlAsync("delete_vhost", VirtualHost);
-        }
-        catch (InvalidOperationException)
-        {
-            // broker already gone at the end of a failed run; the instance is destroyed anyway
-        }
+        await _infra.Main.DeleteVirtualHostAsync(VirtualHost);
     }
 
     public Task<T> ProfilesScalar<T>(string sql) => Scalar<T>(_infra.Main.ConnectionString(ProfilesDatabase), sql);

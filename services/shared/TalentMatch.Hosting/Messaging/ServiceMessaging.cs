@@ -104,7 +104,7 @@ public static class ServiceMessaging
         builder.Services.AddHostedService<OutboxRelay<TContext>>();
         if (!inMemory)
         {
-            builder.Services.AddOptions<RabbitMqSettings>().BindConfiguration("RabbitMq");
+            builder.Services.AddSingleton(Options.Create(rabbit));
             builder.Services.AddOptions<BusWatchdogOptions>().BindConfiguration("Messaging:Watchdog");
             builder.Services.TryAddSingleton(TimeProvider.System);
             builder.Services.AddHostedService<BusWatchdog>();
