@@ -56,14 +56,17 @@ foreach (var mode in modes)
     var fixedStats = await pipeline.LatencyAsync(fixedRun);
 
     Console.Error.WriteLine($"[{mode}] max rate: {max} registrations, {concurrency} clients");
+    var cpuBefore = pipeline.Cpu();
     var maxRun = await ClosedLoop(pipeline, bodies.AsMemory(cursor, max), concurrency);
     cursor += max;
     expected += maxRun.Count(s => s.Id is not null);
     await pipeline.WaitVisibleAsync(expected, TimeSpan.FromMinutes(10));
+    var cpu = pipeline.Cpu().PerRegistration(cpuBefore, maxRun.Count(s => s.Id is not null));
     var maxStats = await pipeline.LatencyAsync(maxRun);
-    results.Add(new ModeResult(mode, fixedStats, maxStats));
+    results.Add(new ModeResult(mode, fixedStats, maxStats, cpu));
     Console.Error.WriteLine($"[{mode}] fixed: {fixedStats}");
     Console.Error.WriteLine($"[{mode}] max:   {maxStats}");
+    Console.Error.WriteLine($"[{mode}] CPU per registration at max rate: {cpu}");
 }
 
 var report = new
@@ -85,12 +88,12 @@ if (options.Has("json"))
 }
 
 Console.WriteLine();
-Console.WriteLine("| mode | fixed-rate achieved/s | p50 ms | p95 ms | p99 ms | max-rate end-to-end/s | max-rate HTTP accepted/s | max-rate p95 ms |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|");
+Console.WriteLine("| mode | fixed-rate achieved/s | p50 ms | p95 ms | p99 ms | max-rate end-to-end/s | max-rate HTTP accepted/s | max-rate p95 ms | CPU µs per registration |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
 foreach (var r in results)
 {
     Console.WriteLine($"| {r.Mode} | {r.Fixed.EndToEndPerSecond:0} | {r.Fixed.SentToVisible.P50:0} | {r.Fixed.SentToVisible.P95:0} | {r.Fixed.SentToVisible.P99:0} | " +
-                      $"{r.Max.EndToEndPerSecond:0} | {r.Max.AcceptedPerSecond:0} | {r.Max.SentToVisible.P95:0} |");
+                      $"{r.Max.EndToEndPerSecond:0} | {r.Max.AcceptedPerSecond:0} | {r.Max.SentToVisible.P95:0} | {r.MaxCpu} |");
 }
 
 if (report.outboxToDirectThroughputRatio is { } ratio)
@@ -148,7 +151,67 @@ internal sealed record RunStats(int Posted, int Created, int Failed, double EndT
         $"{Created}/{Posted} created, end-to-end {EndToEndPerSecond:0}/s, HTTP {AcceptedPerSecond:0}/s, sent→visible p50 {SentToVisible.P50:0} p95 {SentToVisible.P95:0} p99 {SentToVisible.P99:0} ms";
 }
 
-internal sealed record ModeResult(string Mode, RunStats Fixed, RunStats Max);
+internal sealed record ModeResult(string Mode, RunStats Fixed, RunStats Max, CpuCost MaxCpu);
+
+/// <summary>
+/// CPU used so far (Linux /proc, in USER_HZ ticks of 10 ms): the whole machine's busy time, the two services, this
+/// driver, and every PostgreSQL and RabbitMQ (beam.smp) process of the machine, which serve only this run while it is on.
+/// </summary>
+internal sealed record CpuSnapshot(TimeSpan Machine, TimeSpan Profiles, TimeSpan Matching, TimeSpan Driver, TimeSpan Postgres, TimeSpan RabbitMq)
+{
+    public static TimeSpan MachineBusy()
+    {
+        // cpu  user nice system idle iowait irq softirq steal …
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+        return Ticks(fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]);
+    }
+
+    /// <summary>User + system time of the running processes named <paramref name="command"/> (a backend that exited meanwhile is missed).</summary>
+    public static TimeSpan OfProcesses(string command)
+    {
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => char.IsDigit(Path.GetFileName(d)[0])))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var open = stat.IndexOf('(');
+                var close = stat.LastIndexOf(')');
+                if (stat[(open + 1)..close] != command)
+                {
+                    continue;
+                }
+
+                var rest = stat[(close + 2)..].Split(' '); // state ppid … utime is the 12th field after the name
+                ticks += long.Parse(rest[11]) + long.Parse(rest[12]);
+            }
+            catch (IOException)
+            {
+                // the process exited while we read
+            }
+        }
+
+        return Ticks(ticks);
+    }
+
+    private static TimeSpan Ticks(long ticks) => TimeSpan.FromSeconds(ticks / 100.0);
+
+    public CpuCost PerRegistration(CpuSnapshot before, int registrations)
+    {
+        double Us(TimeSpan t) => Math.Round(t.TotalMicroseconds / Math.Max(1, registrations));
+        var machine = Machine - before.Machine;
+        var parts = new[] { Profiles - before.Profiles, Matching - before.Matching, Driver - before.Driver, Postgres - before.Postgres, RabbitMq - before.RabbitMq };
+        var rest = parts.Aggregate(machine, (left, part) => left - part);
+        return new CpuCost(Us(machine), Us(parts[0]), Us(parts[1]), Us(parts[2]), Us(parts[3]), Us(parts[4]), Us(rest));
+    }
+}
+
+/// <summary>Microseconds of CPU per registration; Rest is everything else the machine did meanwhile (kernel threads, other programs).</summary>
+internal sealed record CpuCost(double Machine, double Profiles, double Matching, double Driver, double Postgres, double RabbitMq, double Rest)
+{
+    public override string ToString() =>
+        $"{Machine:0} µs (profiles {Profiles:0}, matching {Matching:0}, PostgreSQL {Postgres:0}, RabbitMQ {RabbitMq:0}, driver {Driver:0}, rest {Rest:0})";
+}
 
 /// <summary>Profiles + matching as real processes on fresh databases and a fresh virtual host.</summary>
 internal sealed class Pipeline : IAsyncDisposable
@@ -204,6 +267,10 @@ internal sealed class Pipeline : IAsyncDisposable
 
         return settings;
     }
+
+    public CpuSnapshot Cpu() =>
+        new(CpuSnapshot.MachineBusy(), _profiles.CpuTime, _matching.CpuTime, System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime,
+            CpuSnapshot.OfProcesses("postgres"), CpuSnapshot.OfProcesses("beam.smp"));
 
     public async Task<Sample> PostAsync(string body)
     {

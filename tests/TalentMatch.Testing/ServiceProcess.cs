@@ -36,6 +36,22 @@ public sealed class ServiceProcess : IAsyncDisposable
     public HttpClient Client { get; }
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>CPU time the running process has used so far (zero when it is not running).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            try
+            {
+                return _process is { HasExited: false } p ? p.TotalProcessorTime : TimeSpan.Zero;
+            }
+            catch (InvalidOperationException)
+            {
+                return TimeSpan.Zero; // exited meanwhile
+            }
+        }
+    }
+
     /// <summary>
     /// Acts as the service's supervisor the way <c>deploy/up.sh</c> does: when the service exits with 75 (its bus
     /// watchdog gave up on a wedged message bus), it is started again.
