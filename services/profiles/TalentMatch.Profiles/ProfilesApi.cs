@@ -2,6 +2,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using TalentMatch.Contracts.Profiles;
 using TalentMatch.Hosting.Auth;
 using TalentMatch.Hosting.Messaging;
@@ -19,6 +20,7 @@ public static class ProfilesApi
             .AddSingleton(TimeProvider.System)
             .AddSingleton(ResearchFieldTaxonomy.Load())
             .AddSingleton<IValidator<ProfileRequest>, ProfileRequestValidator>()
+            .AddSingleton<ProfileRegistrations>()
             .AddScoped<Imports.BulkProfileImporter>()
             .AddOptions<Imports.BulkImportOptions>().BindConfiguration("BulkImport").Services;
 
@@ -41,17 +43,29 @@ public static class ProfilesApi
     }
 
     private static Task<IResult> Register(
-        ProfileRequest request, ProfilesDbContext db, HttpContext http, CancellationToken ct) =>
-        RegisterAsync(request, "RegisterProfile", db, http, ct);
+        ProfileRequest request, ProfilesDbContext db, ProfileRegistrations registrations, HttpContext http, CancellationToken ct) =>
+        RegisterAsync(request, "RegisterProfile", db, registrations, http, ct);
 
     /// <summary>
     /// Creates a profile from a validated request, with its <see cref="ProfileRegistered"/> event and (when the client
-    /// sent an Idempotency-Key) the stored answer, in one SaveChanges. Shared by <c>POST /api/profiles</c> and the
-    /// single-document imports; <paramref name="scope"/> keeps their idempotency keys apart.
+    /// sent an Idempotency-Key) the stored answer, in one transaction (group-committed with concurrent registrations).
+    /// Shared by <c>POST /api/profiles</c> and the single-document imports; <paramref name="scope"/> keeps their
+    /// idempotency keys apart.
     /// </summary>
     internal static async Task<IResult> RegisterAsync(
-        ProfileRequest request, string scope, ProfilesDbContext db, HttpContext http, CancellationToken ct)
+        ProfileRequest request, string scope, ProfilesDbContext db, ProfileRegistrations registrations, HttpContext http, CancellationToken ct)
     {
+        var idempotent = IdempotentRequest.From(http, scope, request, out var badKey);
+        if (badKey is not null)
+        {
+            return badKey;
+        }
+
+        if (idempotent is not null && await idempotent.TryReplayAsync(db, ct) is { } replay)
+        {
+            return replay;
+        }
+
         // A researcher has one profile, and its id is their account id; an administrator registers profiles for others.
         Guid id;
         if (http.User.IsAdmin())
@@ -62,19 +76,7 @@ public static class ProfilesApi
         {
             if (await db.Profiles.AnyAsync(p => p.Id == own, ct))
             {
-                // A retried registration with its Idempotency-Key gets the first answer; anything else is a second profile.
-                var idempotent = IdempotentRequest.From(http, scope, request, out var badKey);
-                if (badKey is not null)
-                {
-                    return badKey;
-                }
-
-                if (idempotent is not null && await idempotent.TryReplayAsync(db, ct) is { } replay)
-                {
-                    return replay;
-                }
-
-                return TypedResults.Problem(statusCode: 409, title: "This account already has a profile.", detail: $"See /api/profiles/{own}.");
+                return AlreadyRegistered(own);
             }
 
             id = own;
@@ -84,16 +86,34 @@ public static class ProfilesApi
             return TypedResults.Problem(statusCode: 403, title: "Only researchers register profiles.");
         }
 
-        return await db.CreateIdempotentlyAsync(http, scope, request, _ =>
+        var now = DateTimeOffset.UtcNow;
+        var profile = new Profile { Id = id, Version = 1, FullName = "", Email = "", CreatedAt = now };
+        Apply(profile, request, now);
+        var response = ProfileResponse.From(profile);
+        var location = $"/api/profiles/{profile.Id}";
+        try
         {
-            var now = DateTimeOffset.UtcNow;
-            var profile = new Profile { Id = id, Version = 1, FullName = "", Email = "", CreatedAt = now };
-            Apply(profile, request, now);
-            db.Profiles.Add(profile);
-            db.Enqueue(new ProfileRegistered(Guid.NewGuid(), now, profile.Id, profile.Version, profile.ToMatchingView()));
-            return Task.FromResult(new CreatedResource<ProfileResponse>($"/api/profiles/{profile.Id}", ProfileResponse.From(profile), profile.Version));
-        }, ct);
+            await registrations.AddAsync(new Registration(
+                profile,
+                new ProfileRegistered(Guid.NewGuid(), now, profile.Id, profile.Version, profile.ToMatchingView()),
+                idempotent?.ToRecord(StatusCodes.Status201Created, location, response)), ct);
+        }
+        catch (PostgresException e) when (idempotent is not null && IdempotentRequest.IsDuplicateKey(e))
+        {
+            // A concurrent request with the same key committed first: answer as it was answered.
+            return (await idempotent.TryReplayAsync(db, ct))!;
+        }
+        catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, TableName: "profiles" })
+        {
+            return AlreadyRegistered(id); // the same researcher registering twice at once
+        }
+
+        ETags.Set(http, profile.Version);
+        return TypedResults.Created(location, response);
     }
+
+    private static ProblemHttpResult AlreadyRegistered(Guid id) =>
+        TypedResults.Problem(statusCode: 409, title: "This account already has a profile.", detail: $"See /api/profiles/{id}.");
 
     private static async Task<Results<Ok<Page<ProfileResponse>>, ValidationProblem>> List(
         ProfilesDbContext db, ResearchFieldTaxonomy taxonomy, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct,

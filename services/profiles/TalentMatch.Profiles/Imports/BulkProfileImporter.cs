@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
 using TalentMatch.Contracts.Profiles;
 using TalentMatch.Hosting.Messaging;
 
@@ -40,20 +39,7 @@ public sealed partial class BulkProfileImporter(
     OutboxSignal outboxSignal,
     ILogger<BulkProfileImporter> logger)
 {
-    private static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web);
-    private static readonly JsonSerializerOptions OwnedJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
     private static readonly JsonSerializerOptions ResponseJson = new(JsonSerializerDefaults.Web);
-    private static readonly string RegisteredType = typeof(ProfileRegistered).FullName!;
-
-    internal const string ProfilesCopy = """
-        COPY profiles (id, version, status, full_name, email, phone, orcid, degrees, highest_degree, current_institution,
-            current_title, career_stage, research_fields, skills, years_of_experience, publications_count, h_index,
-            grants_led, honours, languages, preferred_cities, employment_modes, earliest_start_date, consent_to_matching,
-            consent_given_at, created_at, updated_at, consent_notice_version) FROM STDIN (FORMAT BINARY)
-        """;
-
-    private const string OutboxCopy =
-        "COPY outbox_messages (id, message_type, payload, created_at, attempts, next_attempt_at) FROM STDIN (FORMAT BINARY)";
 
     public async Task RunAsync(HttpContext http, CancellationToken ct)
     {
@@ -242,7 +228,6 @@ public sealed partial class BulkProfileImporter(
                 if (batch.Requests.Count > 0)
                 {
                     await WriteAsync(connection, batch.Requests, ct);
-                    outboxSignal.Notify();
                     state.Imported += batch.Requests.Count;
                 }
 
@@ -264,7 +249,7 @@ public sealed partial class BulkProfileImporter(
     }
 
     /// <summary>One transaction: the profile rows and their outbox rows, both by binary COPY.</summary>
-    private static async Task WriteAsync(NpgsqlConnection connection, List<ProfileRequest> requests, CancellationToken ct)
+    private async Task WriteAsync(NpgsqlConnection connection, List<ProfileRequest> requests, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
         var profiles = new List<Profile>(requests.Count);
@@ -275,98 +260,12 @@ public sealed partial class BulkProfileImporter(
             profiles.Add(profile);
         }
 
+        var events = profiles.Select(p => new ProfileRegistered(Guid.NewGuid(), now, p.Id, p.Version, p.ToMatchingView())).ToList();
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var copy = await connection.BeginBinaryImportAsync(ProfilesCopy, ct))
-        {
-            foreach (var p in profiles)
-            {
-                WriteProfile(copy, p);
-            }
-
-            await copy.CompleteAsync(ct);
-        }
-
-        await using (var copy = await connection.BeginBinaryImportAsync(OutboxCopy, ct))
-        {
-            foreach (var p in profiles)
-            {
-                var @event = new ProfileRegistered(Guid.NewGuid(), now, p.Id, p.Version, p.ToMatchingView());
-                copy.StartRow();
-                copy.Write(@event.EventId, NpgsqlDbType.Uuid);
-                copy.Write(RegisteredType, NpgsqlDbType.Text);
-                copy.Write(JsonSerializer.Serialize(@event, EventJson), NpgsqlDbType.Jsonb);
-                copy.Write(now, NpgsqlDbType.TimestampTz);
-                copy.Write(0, NpgsqlDbType.Integer);
-                copy.Write(now, NpgsqlDbType.TimestampTz);
-            }
-
-            await copy.CompleteAsync(ct);
-        }
-
+        await ProfileRows.CopyAsync(connection, profiles, ct);
+        await Outbox.CopyAsync(connection, outboxSignal, events, ct);
         await transaction.CommitAsync(ct);
-    }
-
-    /// <summary>One profile row (synchronous writes: Npgsql's async ones allocate a task per value and the writer
-    /// already runs apart from the request reader) in the column order of <see cref="ProfilesCopy"/>, in the formats EF Core reads back.</summary>
-    internal static void WriteProfile(NpgsqlBinaryImporter copy, Profile p)
-    {
-        copy.StartRow();
-        copy.Write(p.Id, NpgsqlDbType.Uuid);
-        copy.Write(p.Version, NpgsqlDbType.Bigint);
-        copy.Write((int)p.Status, NpgsqlDbType.Integer);
-        copy.Write(p.FullName, NpgsqlDbType.Varchar);
-        copy.Write(p.Email, NpgsqlDbType.Varchar);
-        WriteNullable(copy, p.Phone, NpgsqlDbType.Varchar);
-        WriteNullable(copy, p.Orcid, NpgsqlDbType.Varchar);
-        copy.Write(JsonSerializer.Serialize(p.Degrees, OwnedJson), NpgsqlDbType.Jsonb);
-        copy.Write((int)p.HighestDegree, NpgsqlDbType.Integer);
-        WriteNullable(copy, p.CurrentInstitution, NpgsqlDbType.Varchar);
-        WriteNullable(copy, p.CurrentTitle, NpgsqlDbType.Varchar);
-        copy.Write((int)p.CareerStage, NpgsqlDbType.Integer);
-        copy.Write(p.ResearchFields, NpgsqlDbType.Array | NpgsqlDbType.Text);
-        copy.Write(p.Skills, NpgsqlDbType.Array | NpgsqlDbType.Text);
-        copy.Write(p.YearsOfExperience, NpgsqlDbType.Double);
-        copy.Write(p.PublicationsCount, NpgsqlDbType.Integer);
-        copy.Write(p.HIndex, NpgsqlDbType.Integer);
-        copy.Write(p.GrantsLed, NpgsqlDbType.Integer);
-        copy.Write(JsonSerializer.Serialize(p.Honours, OwnedJson), NpgsqlDbType.Jsonb);
-        copy.Write(p.Languages, NpgsqlDbType.Array | NpgsqlDbType.Text);
-        copy.Write(p.PreferredCities, NpgsqlDbType.Array | NpgsqlDbType.Text);
-        copy.Write((int)p.EmploymentModes, NpgsqlDbType.Integer);
-        if (p.EarliestStartDate is { } start)
-        {
-            copy.Write(start, NpgsqlDbType.Date);
-        }
-        else
-        {
-            copy.WriteNull();
-        }
-
-        copy.Write(p.ConsentToMatching, NpgsqlDbType.Boolean);
-        if (p.ConsentGivenAt is { } consentAt)
-        {
-            copy.Write(consentAt, NpgsqlDbType.TimestampTz);
-        }
-        else
-        {
-            copy.WriteNull();
-        }
-
-        copy.Write(p.CreatedAt, NpgsqlDbType.TimestampTz);
-        copy.Write(p.UpdatedAt, NpgsqlDbType.TimestampTz);
-        WriteNullable(copy, p.ConsentNoticeVersion, NpgsqlDbType.Varchar);
-    }
-
-    private static void WriteNullable(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type)
-    {
-        if (value is null)
-        {
-            copy.WriteNull();
-        }
-        else
-        {
-            copy.Write(value, type);
-        }
+        await Outbox.CommittedAsync(outboxSignal, events, ct);
     }
 
     internal static string? FormatOf(string? contentType)

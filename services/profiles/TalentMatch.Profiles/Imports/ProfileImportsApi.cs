@@ -35,8 +35,8 @@ public static class ProfileImportsApi
     }
 
     private static async Task<IResult> ImportJsonResume(
-        HttpContext http, ProfilesDbContext db, IValidator<ProfileRequest> validator, ResearchFieldTaxonomy taxonomy,
-        TimeProvider clock, CancellationToken ct)
+        HttpContext http, ProfilesDbContext db, ProfileRegistrations registrations, IValidator<ProfileRequest> validator,
+        ResearchFieldTaxonomy taxonomy, TimeProvider clock, CancellationToken ct)
     {
         if (!http.Request.HasJsonContentType())
         {
@@ -79,7 +79,7 @@ public static class ProfileImportsApi
             return TypedResults.ValidationProblem(validation.ToDictionary(), title: "The profile made from the résumé is invalid.");
         }
 
-        return await ProfilesApi.RegisterAsync(request, "ImportJsonResume", db, http, ct);
+        return await ProfilesApi.RegisterAsync(request, "ImportJsonResume", db, registrations, http, ct);
     }
 
     private static bool TryReadResumeOptions(

@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+using NpgsqlTypes;
 using TalentMatch.Contracts;
 
 namespace TalentMatch.Hosting.Messaging;
@@ -14,18 +16,61 @@ public static class Outbox
     /// Adds the event to the outbox of <paramref name="db"/>; it is stored by the same SaveChanges (and so the same
     /// transaction) as the data change, and published by the relay after commit.
     /// </summary>
-    public static void Enqueue(this DbContext db, IIntegrationEvent @event)
+    public static void Enqueue(this DbContext db, IIntegrationEvent @event) =>
+        db.Set<OutboxMessage>().Add(ToMessage(@event, DateTimeOffset.UtcNow));
+
+    /// <summary>
+    /// Writes the events' outbox rows by binary COPY on <paramref name="connection"/>, inside the caller's transaction:
+    /// for code that stores its data with hand-written SQL rather than a SaveChanges (bulk import, group commit). After
+    /// the commit, call <see cref="CommittedAsync"/>.
+    /// </summary>
+    public static async Task CopyAsync(NpgsqlConnection connection, OutboxSignal signal, IReadOnlyList<IIntegrationEvent> events, CancellationToken ct)
     {
-        var now = DateTimeOffset.UtcNow;
-        db.Set<OutboxMessage>().Add(new OutboxMessage
+        if (signal.DirectPublish is not null || events.Count == 0)
         {
-            Id = @event.EventId,
-            MessageType = @event.GetType().FullName!,
-            Payload = JsonSerializer.Serialize(@event, @event.GetType(), PayloadJson),
-            CreatedAt = now,
-            NextAttemptAt = now,
-        });
+            return; // Direct mode: published by CommittedAsync instead
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        await using var copy = await connection.BeginBinaryImportAsync(
+            $"COPY {OutboxModel.OutboxTable} (id, message_type, payload, created_at, attempts, next_attempt_at) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var @event in events)
+        {
+            var row = ToMessage(@event, now);
+            // Synchronous writes: Npgsql's async ones allocate a task per value, and the rows are in memory already.
+            copy.StartRow();
+            copy.Write(row.Id, NpgsqlDbType.Uuid);
+            copy.Write(row.MessageType, NpgsqlDbType.Text);
+            copy.Write(row.Payload, NpgsqlDbType.Jsonb);
+            copy.Write(row.CreatedAt, NpgsqlDbType.TimestampTz);
+            copy.Write(row.Attempts, NpgsqlDbType.Integer);
+            copy.Write(row.NextAttemptAt, NpgsqlDbType.TimestampTz);
+        }
+
+        await copy.CompleteAsync(ct);
     }
+
+    /// <summary>After the commit of rows written by <see cref="CopyAsync"/>: wakes the relay (or, in Direct mode, publishes).</summary>
+    public static Task CommittedAsync(OutboxSignal signal, IReadOnlyList<IIntegrationEvent> events, CancellationToken ct)
+    {
+        if (signal.DirectPublish is { } publish)
+        {
+            var now = DateTimeOffset.UtcNow;
+            return publish(events.Select(e => ToMessage(e, now)).ToList(), ct);
+        }
+
+        signal.Notify();
+        return Task.CompletedTask;
+    }
+
+    private static OutboxMessage ToMessage(IIntegrationEvent @event, DateTimeOffset now) => new()
+    {
+        Id = @event.EventId,
+        MessageType = @event.GetType().FullName!,
+        Payload = JsonSerializer.Serialize(@event, @event.GetType(), PayloadJson),
+        CreatedAt = now,
+        NextAttemptAt = now,
+    };
 
     /// <summary>Resolves a stored message type name to its contract type.</summary>
     internal static Type? ResolveType(string messageType) =>

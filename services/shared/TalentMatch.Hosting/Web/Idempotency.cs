@@ -87,20 +87,47 @@ public sealed class IdempotentRequest
 
     /// <summary>Adds the answer to <paramref name="db"/>, to be saved with the created resource.</summary>
     public void Record<T>(DbContext db, int statusCode, string? location, T response) =>
-        db.Set<IdempotencyRecord>().Add(new IdempotencyRecord
+        db.Set<IdempotencyRecord>().Add(ToRecord(statusCode, location, response));
+
+    /// <summary>The answer to store with the created resource.</summary>
+    public IdempotencyRecord ToRecord<T>(int statusCode, string? location, T response) => new()
+    {
+        Scope = Scope,
+        Key = Key,
+        RequestHash = Hash,
+        StatusCode = statusCode,
+        Location = location,
+        ResponseBody = JsonSerializer.Serialize(response, ServiceDefaults.Json),
+        CreatedAt = DateTimeOffset.UtcNow,
+    };
+
+    /// <summary>Stores answers with hand-written SQL, inside the caller's transaction (for writes that bypass SaveChanges).</summary>
+    public static async Task InsertAsync(NpgsqlConnection connection, IReadOnlyList<IdempotencyRecord> records, CancellationToken ct)
+    {
+        if (records.Count == 0)
         {
-            Scope = Scope,
-            Key = Key,
-            RequestHash = Hash,
-            StatusCode = statusCode,
-            Location = location,
-            ResponseBody = JsonSerializer.Serialize(response, ServiceDefaults.Json),
-            CreatedAt = DateTimeOffset.UtcNow,
-        });
+            return;
+        }
+
+        await using var command = new NpgsqlCommand($"""
+            INSERT INTO {Table} (scope, key, request_hash, status_code, location, response_body, created_at)
+            SELECT * FROM unnest(@scope, @key, @hash, @status, @location, @body::jsonb[], @created)
+            """, connection);
+        command.Parameters.AddWithValue("scope", records.Select(r => r.Scope).ToArray());
+        command.Parameters.AddWithValue("key", records.Select(r => r.Key).ToArray());
+        command.Parameters.AddWithValue("hash", records.Select(r => r.RequestHash).ToArray());
+        command.Parameters.AddWithValue("status", records.Select(r => r.StatusCode).ToArray());
+        command.Parameters.AddWithValue("location", records.Select(r => r.Location).ToArray());
+        command.Parameters.AddWithValue("body", records.Select(r => r.ResponseBody).ToArray());
+        command.Parameters.AddWithValue("created", records.Select(r => r.CreatedAt).ToArray());
+        await command.ExecuteNonQueryAsync(ct);
+    }
 
     /// <summary>True when saving failed because a concurrent request with the same key committed first.</summary>
-    public static bool IsDuplicateKey(DbUpdateException e) =>
-        e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, TableName: Table };
+    public static bool IsDuplicateKey(DbUpdateException e) => e.InnerException is PostgresException p && IsDuplicateKey(p);
+
+    /// <inheritdoc cref="IsDuplicateKey(DbUpdateException)"/>
+    public static bool IsDuplicateKey(PostgresException e) => e is { SqlState: PostgresErrorCodes.UniqueViolation, TableName: Table };
 
     private sealed class ReplayedResult(IdempotencyRecord record) : IResult
     {
