@@ -110,6 +110,47 @@ public sealed class ReadModelAndCandidatesTests(MatchingHost host) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_burst_of_versions_out_of_order_leaves_each_profile_at_its_newest_one()
+    {
+        // Registrations and updates of one profile land in one inbox batch and share one multi-row upsert; withdrawals
+        // (applied alone) sit between them. Whatever the order, the newest version wins.
+        var bus = host.Services.GetRequiredService<IBus>();
+        var now = DateTimeOffset.UtcNow;
+        var ids = Enumerable.Range(0, 40).Select(_ => Guid.NewGuid()).ToArray();
+        var events = new List<object>();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            events.Add(new ProfileRegistered(Guid.NewGuid(), now, ids[i], 1, Immunologist(years: 1)));
+            events.Add(new ProfileUpdated(Guid.NewGuid(), now, ids[i], 2, Immunologist(years: 2)));
+            events.Add(new ProfileUpdated(Guid.NewGuid(), now, ids[i], 3, Immunologist(years: 3)));
+            if (i % 2 == 0)
+            {
+                events.Add(new ProfileWithdrawn(Guid.NewGuid(), now, ids[i], 4));
+            }
+        }
+
+        var messageIds = events.Select(_ => Guid.NewGuid()).ToArray();
+        await Task.WhenAll(Enumerable.Range(0, events.Count).OrderBy(_ => Random.Shared.Next())
+            .Select(i => bus.Publish(events[i], events[i].GetType(), c => c.MessageId = messageIds[i])));
+
+        await Eventually.True(async () => await CountAsync("SELECT count(*)::int AS \"Value\" FROM inbox_messages WHERE message_id = ANY({0})", messageIds) == events.Count,
+            Wait, "every event to be consumed");
+        var rows = await host.WithDbAsync<MatchingDbContext, List<ReadModel.CandidateProfile>>(db =>
+            db.CandidateProfiles.AsNoTracking().Where(c => ids.Contains(c.ProfileId)).ToListAsync());
+        Assert.Equal(ids.Length, rows.Count);
+        foreach (var row in rows)
+        {
+            var withdrawn = Array.IndexOf(ids, row.ProfileId) % 2 == 0;
+            Assert.Equal(withdrawn ? 4 : 3, row.Version);
+            Assert.Equal(withdrawn, row.Withdrawn);
+            if (!withdrawn)
+            {
+                Assert.Equal(3, row.YearsOfExperience); // a withdrawal that arrived first leaves only a tombstone
+            }
+        }
+    }
+
+    [Fact]
     public async Task The_full_matching_views_are_stored()
     {
         var id = Guid.NewGuid();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using MassTransit;
 using TalentMatch.Contracts.Matching;
 using TalentMatch.Contracts.Positions;
@@ -12,6 +13,7 @@ public static class MatchingConsumers
     /// <summary>Everything the matching service listens to.</summary>
     public static void AddMatchingConsumers(this IBusRegistrationConfigurator bus)
     {
+        bus.AddSingleton<ProfileUpserts>();
         bus.AddConsumer<ProfileRegisteredConsumer, ProfileRegisteredConsumerDefinition>();
         bus.AddConsumer<ProfileUpdatedConsumer, ProfileUpdatedConsumerDefinition>();
         bus.AddConsumer<ProfileWithdrawnConsumer, ProfileWithdrawnConsumerDefinition>();
@@ -37,22 +39,20 @@ internal static class Rerank
     }
 }
 
-public sealed class ProfileRegisteredConsumer(InboxBatcher<MatchingDbContext> inbox) : IConsumer<ProfileRegistered>
+public sealed class ProfileRegisteredConsumer(InboxBatcher<MatchingDbContext> inbox, ProfileUpserts upserts) : IConsumer<ProfileRegistered>
 {
     public Task Consume(ConsumeContext<ProfileRegistered> context) =>
-        inbox.ProcessOnceAsync(context, nameof(ProfileRegisteredConsumer), (db, ct) =>
-            ReadModelWriter.UpsertProfileAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View, ct)
-                .ThenRerank(db, RankingQueueItem.Profile, context.Message.AggregateId));
+        inbox.ProcessOnceAsync(context, nameof(ProfileRegisteredConsumer), upserts,
+            new ProfileUpsert(context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View));
 }
 
 public sealed class ProfileRegisteredConsumerDefinition : BatchedInboxConsumerDefinition<ProfileRegisteredConsumer>;
 
-public sealed class ProfileUpdatedConsumer(InboxBatcher<MatchingDbContext> inbox) : IConsumer<ProfileUpdated>
+public sealed class ProfileUpdatedConsumer(InboxBatcher<MatchingDbContext> inbox, ProfileUpserts upserts) : IConsumer<ProfileUpdated>
 {
     public Task Consume(ConsumeContext<ProfileUpdated> context) =>
-        inbox.ProcessOnceAsync(context, nameof(ProfileUpdatedConsumer), (db, ct) =>
-            ReadModelWriter.UpsertProfileAsync(db, context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View, ct)
-                .ThenRerank(db, RankingQueueItem.Profile, context.Message.AggregateId));
+        inbox.ProcessOnceAsync(context, nameof(ProfileUpdatedConsumer), upserts,
+            new ProfileUpsert(context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View));
 }
 
 public sealed class ProfileUpdatedConsumerDefinition : BatchedInboxConsumerDefinition<ProfileUpdatedConsumer>;
