@@ -18,7 +18,8 @@ using TalentMatch.Testing;
 //   fixed  open-loop arrivals at --rate per second for --seconds: p50/p95/p99 of POST sent → visible, and of
 //          POST accepted (201 received) → visible;
 //   max    --max registrations from --concurrency closed-loop clients: sustained end-to-end throughput
-//          (registrations / time from the first POST to the last one visible in matching) and HTTP accept rate.
+//          (registrations / time from the first POST to the last one visible in matching), HTTP accept rate, and
+//          the CPU time the phase cost per registration: whole machine, profiles, matching, PostgreSQL, RabbitMQ, driver.
 // "Visible" is the read-model row's updated_at (set by now() in matching's consumer transaction, i.e. just before
 // its commit), read from matching's database once at the end, so measuring adds no load while the run is on.
 // outbox = the transactional outbox and relay (production set-up); direct = Outbox:Mode=Direct, publishing right

@@ -198,21 +198,19 @@ internal sealed partial class MessagingStartup<TContext>(
         {
             LogDirectMode(logger, typeof(TContext).Name);
             var bus = services.GetRequiredService<IBus>();
-            signal.DirectPublish = async (events, ct) =>
+            // Concurrently, as the requests of a group commit would each publish their own event after it.
+            signal.DirectPublish = (events, ct) => Task.WhenAll(events.Select(async e =>
             {
-                foreach (var e in events)
+                try
                 {
-                    try
-                    {
-                        await OutboxPublisher.PublishAsync(bus, e, ct);
-                    }
-                    catch (Exception ex)
-                    {
-                        // The dual-write problem the outbox exists to solve: this event is now lost.
-                        LogDirectPublishFailed(logger, e.MessageType, e.Id, ex);
-                    }
+                    await OutboxPublisher.PublishAsync(bus, e, ct);
                 }
-            };
+                catch (Exception ex)
+                {
+                    // The dual-write problem the outbox exists to solve: this event is now lost.
+                    LogDirectPublishFailed(logger, e.MessageType, e.Id, ex);
+                }
+            }));
         }
 
         if (inbox.Value.RecordApplications)

@@ -90,7 +90,11 @@ public sealed partial class GroupCommit<TItem> : IAsyncDisposable
                 await _write(items, CancellationToken.None);
                 batch.ForEach(p => p.Done.TrySetResult());
             }
-            catch (PostgresException e) when (batch.Count > 1 && IsItemFault(e))
+            catch (PostgresException e) when (batch.Count == 1 && IsItemFault(e))
+            {
+                batch[0].Done.TrySetException(e); // the caller's to answer (e.g. 409), not a fault of the service
+            }
+            catch (PostgresException e) when (IsItemFault(e))
             {
                 LogRetryingOneByOne(_logger, batch.Count, e.SqlState, e.MessageText);
                 foreach (var pending in batch)

@@ -204,7 +204,7 @@ public static class VersionedWrites
         try
         {
             // A create only adds entities, so EF need not scan them for changes, nor snapshot them as unchanged
-            // afterwards: the context is discarded with the request. Every registration takes this path.
+            // afterwards: the context is discarded with the request.
             db.ChangeTracker.AutoDetectChangesEnabled = false;
             created = await create(ct);
             idempotent?.Record(db, StatusCodes.Status201Created, created.Location, created.Response);

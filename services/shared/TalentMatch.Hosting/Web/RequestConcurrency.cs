@@ -9,8 +9,12 @@ namespace TalentMatch.Hosting.Web;
 /// <summary>Bound from the <c>Http</c> configuration section.</summary>
 public sealed class RequestConcurrencyOptions
 {
-    /// <summary>Requests worked on at once; the rest wait their turn in arrival order.</summary>
-    public int MaxConcurrentRequests { get; set; } = 32;
+    /// <summary>
+    /// Requests worked on at once; the rest wait their turn in arrival order. 64 rather than 32 since registrations are
+    /// group-committed: more of them share each transaction (PostgreSQL CPU per registration 207 → 150 µs, measured
+    /// in two load-driver pairs).
+    /// </summary>
+    public int MaxConcurrentRequests { get; set; } = 64;
 
     /// <summary>Requests that may wait; beyond this the service answers 503 with Retry-After.</summary>
     public int QueueLimit { get; set; } = 10_000;
