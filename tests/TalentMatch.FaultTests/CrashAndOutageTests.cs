@@ -5,7 +5,8 @@ namespace TalentMatch.FaultTests;
 
 /// <summary>
 /// Nothing lost, nothing doubled: profile registrations over HTTP while the broker, the matching service or matching's
-/// PostgreSQL crash; afterwards matching's read model holds exactly the committed set.
+/// PostgreSQL crash, or profiles' own PostgreSQL (then clients retry with their Idempotency-Key); afterwards
+/// matching's read model holds exactly the committed set.
 /// </summary>
 [Collection(FaultCollection.Name)]
 public sealed class CrashAndOutageTests(FaultInfrastructure infra, ITestOutputHelper output)
@@ -102,6 +103,54 @@ public sealed class CrashAndOutageTests(FaultInfrastructure infra, ITestOutputHe
         var (tally, dead) = await SettleAndReportAsync(platform);
 
         Assert.Equal(writes, written.Created);
+        Assert.Equal(0, tally.Lost);
+        Assert.Equal(0, tally.Extra);
+        Assert.Equal(0, tally.AppliedTwice);
+        Assert.Equal(tally.Committed, tally.Applications);
+        Assert.Equal(0, dead);
+    }
+
+    [Fact]
+    public async Task Profiles_postgres_stopped_mid_stream_answers_503_and_keyed_retries_store_each_profile_once()
+    {
+        const int writes = 2_000;
+        var bodies = FaultPlatform.ProfileBodies(writes, 11);
+        var keys = bodies.Select(_ => Guid.NewGuid().ToString()).ToArray();
+        await using var platform = await FaultPlatform.StartAsync(infra);
+
+        var chaos = Task.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            await platform.ProfilesPostgres.StopPostgresImmediatelyAsync();
+            Log("profiles' PostgreSQL stopped (pg_ctl stop -m immediate)");
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            await platform.ProfilesPostgres.StartPostgresAsync();
+            Log("profiles' PostgreSQL restarted (crash recovery)");
+        });
+
+        var written = await FaultPlatform.WriteAsync(() => platform.Profiles.Client, bodies, 150, keys: keys);
+        Log(written.ToString());
+        await chaos;
+
+        // While the database was away every refused write was told to come back (503 + Retry-After), never a 500.
+        Assert.NotEmpty(written.Failed);
+        Assert.Equal(["503+Retry-After"], written.Failures.Keys);
+
+        // A client retrying with its key: a write that committed before the crash is answered from its stored answer.
+        var pending = written.Failed;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (pending.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var retry = await FaultPlatform.WriteAsync(() => platform.Profiles.Client, [.. pending.Select(i => bodies[i])], 200,
+                keys: [.. pending.Select(i => keys[i])]);
+            pending = [.. retry.Failed.Select(i => pending[i])];
+        }
+
+        Log($"retried with their keys until answered; still failing: {pending.Count}");
+        Assert.Empty(pending);
+        var (tally, dead) = await SettleAndReportAsync(platform);
+        Assert.Equal(writes, tally.Committed); // each body stored exactly once
         Assert.Equal(0, tally.Lost);
         Assert.Equal(0, tally.Extra);
         Assert.Equal(0, tally.AppliedTwice);

@@ -31,6 +31,9 @@ public sealed class FaultPlatform : IAsyncDisposable
     public InfraInstance Broker => _infra.Main;
     public InfraInstance MatchingPostgres => _infra.MatchingDb;
 
+    /// <summary>The main instance's PostgreSQL, which holds profiles' database (matching's is on its own instance).</summary>
+    public InfraInstance ProfilesPostgres => _infra.Main;
+
     public static async Task<FaultPlatform> StartAsync(FaultInfrastructure infra, IReadOnlyDictionary<string, string?>? profilesExtra = null)
     {
         var platform = new FaultPlatform(infra, await infra.Main.AddVirtualHostAsync("faults"));
@@ -188,15 +191,18 @@ public sealed class FaultPlatform : IAsyncDisposable
     }
 
     /// <summary>
-    /// POSTs the bodies at about <paramref name="perSecond"/> with bounded concurrency; failures are counted, not
-    /// retried (whether they committed is read from the database afterwards).
+    /// POSTs the bodies at about <paramref name="perSecond"/> with bounded concurrency, each with its Idempotency-Key
+    /// when <paramref name="keys"/> are given; failures are counted (a 503 with Retry-After as "503+Retry-After") and
+    /// listed, not retried (whether they committed is read from the database afterwards).
     /// </summary>
-    public static async Task<WriteResult> WriteAsync(Func<HttpClient> client, IReadOnlyList<string> bodies, double perSecond, int concurrency = 32)
+    public static async Task<WriteResult> WriteAsync(
+        Func<HttpClient> client, IReadOnlyList<string> bodies, double perSecond, int concurrency = 32, IReadOnlyList<string>? keys = null)
     {
         var clock = Stopwatch.StartNew();
         var gate = new SemaphoreSlim(concurrency);
         var created = 0;
         var failures = new ConcurrentDictionary<string, int>();
+        var failed = new ConcurrentBag<int>();
         var tasks = new List<Task>(bodies.Count);
         for (var i = 0; i < bodies.Count; i++)
         {
@@ -207,25 +213,36 @@ public sealed class FaultPlatform : IAsyncDisposable
             }
 
             await gate.WaitAsync();
-            var body = bodies[i];
+            var index = i;
             tasks.Add(Task.Run(async () =>
             {
                 try
                 {
-                    using var content = new StringContent(body, Encoding.UTF8, "application/json");
-                    using var response = await client().PostAsync("/api/profiles", content);
+                    using var request = new HttpRequestMessage(HttpMethod.Post, "/api/profiles")
+                    {
+                        Content = new StringContent(bodies[index], Encoding.UTF8, "application/json"),
+                    };
+                    if (keys is not null)
+                    {
+                        request.Headers.Add("Idempotency-Key", keys[index]);
+                    }
+
+                    using var response = await client().SendAsync(request);
                     if (response.StatusCode == HttpStatusCode.Created)
                     {
                         Interlocked.Increment(ref created);
                     }
                     else
                     {
-                        failures.AddOrUpdate(((int)response.StatusCode).ToString(), 1, (_, n) => n + 1);
+                        var status = ((int)response.StatusCode).ToString() + (response.Headers.RetryAfter is null ? "" : "+Retry-After");
+                        failures.AddOrUpdate(status, 1, (_, n) => n + 1);
+                        failed.Add(index);
                     }
                 }
                 catch (Exception e)
                 {
                     failures.AddOrUpdate(e.GetType().Name, 1, (_, n) => n + 1);
+                    failed.Add(index);
                 }
                 finally
                 {
@@ -235,7 +252,7 @@ public sealed class FaultPlatform : IAsyncDisposable
         }
 
         await Task.WhenAll(tasks);
-        return new WriteResult(bodies.Count, created, failures.ToDictionary(), clock.Elapsed);
+        return new WriteResult(bodies.Count, created, failures.ToDictionary(), [.. failed.Order()], clock.Elapsed);
     }
 
     public static List<string> ProfileBodies(int count, int seed) =>
@@ -287,7 +304,7 @@ public sealed record Tally(int Committed, int Applied, int Lost, int Extra, long
         $"applications {Applications}, outbox pending {PendingOutbox}, outbox rows that needed a retry {RowsRetried}";
 }
 
-public sealed record WriteResult(int Offered, int Created, Dictionary<string, int> Failures, TimeSpan Elapsed)
+public sealed record WriteResult(int Offered, int Created, Dictionary<string, int> Failures, IReadOnlyList<int> Failed, TimeSpan Elapsed)
 {
     public override string ToString() =>
         $"{Offered} POSTs in {Elapsed.TotalSeconds:0.0} s: {Created} created" +
