@@ -158,6 +158,29 @@ public sealed class CrashAndOutageTests(FaultInfrastructure infra, ITestOutputHe
         Assert.Equal(0, dead);
     }
 
+    [Fact]
+    public async Task A_service_started_before_its_database_waits_for_it_then_migrates_and_serves()
+    {
+        await using var platform = await FaultPlatform.StartAsync(infra);
+        await platform.ProfilesPostgres.StopPostgresImmediatelyAsync();
+        await using var late = platform.NewProcess("Profiles", new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Database"] = infra.Main.ConnectionString(TalentMatch.Testing.TestInfrastructure.UniqueDatabaseName("f_late")),
+        });
+
+        var starting = late.StartAsync(TimeSpan.FromSeconds(90));
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        Assert.False(starting.IsCompleted, "the service started without its database");
+        await platform.ProfilesPostgres.StartPostgresAsync();
+        await starting;
+
+        var log = await File.ReadAllTextAsync(late.LogPath);
+        Assert.Contains("database not reachable yet", log);
+        Assert.Contains("applied 3 pending migration(s)", log);
+        var written = await FaultPlatform.WriteAsync(() => late.Client, FaultPlatform.ProfileBodies(5, 13), 50);
+        Assert.Equal(5, written.Created);
+    }
+
     [Theory]
     [InlineData("BeforePublish")]
     [InlineData("AfterPublish")]

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -140,20 +141,46 @@ internal sealed partial class DatabaseMigrator<TContext>(IServiceProvider servic
             {
                 await using var scope = services.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<TContext>();
+                // The database and EF's history table are created first, each asked for in the way EF expects a "no":
+                // otherwise the migrator finds them missing by failing to connect and to query, and logs both as
+                // errors on every first start.
+                var creator = db.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator>();
+                if (!await creator.ExistsAsync(cancellationToken))
+                {
+                    await creator.CreateAsync(cancellationToken);
+                }
+
+                await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
+
                 var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
                 await db.Database.MigrateAsync(cancellationToken);
                 LogMigrated(logger, typeof(TContext).Name, pending.Count, string.Join(", ", pending));
                 return;
             }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException && DateTimeOffset.UtcNow - started < MaxWait)
+            // EF's execution strategy wraps a connection failure in an InvalidOperationException ("likely due to a
+            // transient failure"), so the whole chain is searched.
+            catch (Exception e) when (Unreachable(e) is { } cause && DateTimeOffset.UtcNow - started < MaxWait)
             {
-                LogWaiting(logger, typeof(TContext).Name, attempt, e.Message);
+                LogWaiting(logger, typeof(TContext).Name, attempt, cause.Message);
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)), cancellationToken);
             }
         }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static Exception? Unreachable(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.NpgsqlException or TimeoutException)
+            {
+                return e;
+            }
+        }
+
+        return null;
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Context}: applied {Count} pending migration(s) {Names}")]
     private static partial void LogMigrated(ILogger logger, string context, int count, string names);
