@@ -33,16 +33,19 @@ public static class TrainingData
     }
 
     /// <summary>
-    /// Positions whose hash is below <paramref name="fraction"/> are held out; if that leaves none (or no training
-    /// position), the one with the smallest (or largest) hash changes side, so both sides have at least one.
+    /// Positions whose hash is below <paramref name="fraction"/> are held out, so a position stays on its side as more
+    /// arrive. A split that by chance holds out fewer than half the expected share (at least one) is topped up with the
+    /// next-smallest hashes: judging a model on two or three positions is judging it on noise. If every position is
+    /// held out, the one with the largest hash trains, so both sides have at least one.
     /// </summary>
     public static HashSet<Guid> HeldOutPositions(IEnumerable<Guid> positions, double fraction)
     {
         var ordered = positions.Distinct().OrderBy(HoldOutHash).ToList();
         var held = ordered.Where(p => HoldOutHash(p) < fraction).ToHashSet();
-        if (held.Count == 0 && ordered.Count > 0)
+        var minimum = Math.Max(1, (int)Math.Ceiling(ordered.Count * fraction / 2));
+        for (var i = 0; held.Count < minimum && i < ordered.Count; i++)
         {
-            held.Add(ordered[0]);
+            held.Add(ordered[i]);
         }
 
         if (held.Count == ordered.Count && ordered.Count > 1)
