@@ -167,10 +167,10 @@ internal sealed record CpuSnapshot(TimeSpan Machine, TimeSpan Profiles, TimeSpan
         return Ticks(fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]);
     }
 
-    /// <summary>User + system time of the running processes named <paramref name="command"/> (a backend that exited meanwhile is missed).</summary>
-    public static TimeSpan OfProcesses(string command)
+    /// <summary>User + system time of the running processes per command name, in one pass over /proc (a backend that exited meanwhile is missed).</summary>
+    public static Dictionary<string, TimeSpan> OfProcesses(params string[] commands)
     {
-        long ticks = 0;
+        var ticks = commands.ToDictionary(c => c, _ => 0L);
         foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => char.IsDigit(Path.GetFileName(d)[0])))
         {
             try
@@ -178,13 +178,14 @@ internal sealed record CpuSnapshot(TimeSpan Machine, TimeSpan Profiles, TimeSpan
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 var open = stat.IndexOf('(');
                 var close = stat.LastIndexOf(')');
-                if (stat[(open + 1)..close] != command)
+                var command = stat[(open + 1)..close];
+                if (!ticks.ContainsKey(command))
                 {
                     continue;
                 }
 
                 var rest = stat[(close + 2)..].Split(' '); // state ppid … utime is the 12th field after the name
-                ticks += long.Parse(rest[11]) + long.Parse(rest[12]);
+                ticks[command] += long.Parse(rest[11]) + long.Parse(rest[12]);
             }
             catch (IOException)
             {
@@ -192,7 +193,7 @@ internal sealed record CpuSnapshot(TimeSpan Machine, TimeSpan Profiles, TimeSpan
             }
         }
 
-        return Ticks(ticks);
+        return ticks.ToDictionary(t => t.Key, t => Ticks(t.Value));
     }
 
     private static TimeSpan Ticks(long ticks) => TimeSpan.FromSeconds(ticks / 100.0);
@@ -269,9 +270,12 @@ internal sealed class Pipeline : IAsyncDisposable
         return settings;
     }
 
-    public CpuSnapshot Cpu() =>
-        new(CpuSnapshot.MachineBusy(), _profiles.CpuTime, _matching.CpuTime, System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime,
-            CpuSnapshot.OfProcesses("postgres"), CpuSnapshot.OfProcesses("beam.smp"));
+    public CpuSnapshot Cpu()
+    {
+        var infrastructure = CpuSnapshot.OfProcesses("postgres", "beam.smp");
+        return new(CpuSnapshot.MachineBusy(), _profiles.CpuTime, _matching.CpuTime, System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime,
+            infrastructure["postgres"], infrastructure["beam.smp"]);
+    }
 
     public async Task<Sample> PostAsync(string body)
     {
