@@ -74,8 +74,11 @@ public sealed class PrivacyAndAuthorizationTests(SmallShortlistHost host) : ICla
         });
 
         // A late, older event cannot bring the profile back.
-        await host.Publish(new ProfileUpdated(Guid.NewGuid(), DateTimeOffset.UtcNow, profile, 3, Researcher("LIFE.GENET.EPIGEN")));
-        await Task.Delay(500);
+        // Wait for its inbox row (the consumer ran and committed), then look: a sleep would pass with the event unread.
+        var late = Guid.NewGuid();
+        await host.Publish(new ProfileUpdated(Guid.NewGuid(), DateTimeOffset.UtcNow, profile, 3, Researcher("LIFE.GENET.EPIGEN")), late);
+        await Eventually.True(() => host.WithDbAsync<MatchingDbContext, bool>(db =>
+            db.Database.SqlQuery<bool>($"SELECT EXISTS (SELECT 1 FROM inbox_messages WHERE message_id = {late}) AS \"Value\"").SingleAsync()), Wait, "the late event consumed");
         Assert.True(await host.WithDbAsync<MatchingDbContext, bool>(db => db.CandidateProfiles.AnyAsync(c => c.ProfileId == profile && c.Withdrawn)));
     }
 
