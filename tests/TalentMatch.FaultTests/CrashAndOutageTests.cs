@@ -157,7 +157,9 @@ public sealed class CrashAndOutageTests(FaultInfrastructure infra, ITestOutputHe
         });
 
         var starting = late.StartAsync(TimeSpan.FromSeconds(90));
-        await Task.Delay(TimeSpan.FromSeconds(6));
+        // Evidence that it tried and is waiting, rather than a sleep that an unstarted process would pass too.
+        await Testing.Eventually.True(async () => File.Exists(late.LogPath) && (await File.ReadAllTextAsync(late.LogPath)).Contains("database not reachable yet"),
+            TimeSpan.FromSeconds(60), "the service to report its database unreachable");
         Assert.False(starting.IsCompleted, "the service started without its database");
         await platform.ProfilesPostgres.StartPostgresAsync();
         await starting;
