@@ -85,20 +85,30 @@ token=$(curl -fsS -X POST "http://127.0.0.1:${PORTS[identity]}/api/auth/login" -
 
 first_position=$(curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:${PORTS[positions]}/api/positions?pageSize=1" | sed -n 's/.*"items":\[{"id":"\([^"]*\)".*/\1/p')
 
+# What follows is printed for copying: every command must work pasted as it is, from any folder. So the login body
+# carries the real credentials, JSON-escaped and then single-quoted for the shell, and paths are absolute and quoted.
+json_string() { local v=${1//\\/\\\\}; v=${v//\"/\\\"}; printf '"%s"' "$v"; }
+shell_quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+login_body=$(shell_quote "{\"email\":$(json_string "$TM_ADMIN_EMAIL"),\"password\":$(json_string "$TM_ADMIN_PASSWORD")}")
+# down.sh finds the instance from these; the defaults need no mention.
+stop_env=
+[[ $TM_INSTANCE == dev && $TM_PG_PORT == 54329 && $TM_RABBIT_PORT == 35672 ]] ||
+  stop_env="TM_INSTANCE=$(shell_quote "$TM_INSTANCE") TM_PG_PORT=$TM_PG_PORT TM_RABBIT_PORT=$TM_RABBIT_PORT "
+
 cat <<EOF2
 
 TalentMatch is running.
   identity   http://127.0.0.1:${PORTS[identity]}/api/auth/login  (sign-up: /api/auth/signup; admin: $TM_ADMIN_EMAIL)
-  profiles   http://127.0.0.1:${PORTS[profiles]}/api/profiles    (OpenAPI: /openapi/v1.json, reference data: /api/taxonomy, /api/institutions)
-  positions  http://127.0.0.1:${PORTS[positions]}/api/positions   (OpenAPI: /openapi/v1.json)
-  matching   http://127.0.0.1:${PORTS[matching]}/api/positions/{id}/candidates
+  profiles   http://127.0.0.1:${PORTS[profiles]}/api/profiles    (OpenAPI: /openapi/v1.json; reference data: /api/taxonomy, /api/career-stages, /api/skills)
+  positions  http://127.0.0.1:${PORTS[positions]}/api/positions   (OpenAPI: /openapi/v1.json; institutions: http://127.0.0.1:${PORTS[positions]}/api/institutions)
+  matching   http://127.0.0.1:${PORTS[matching]}/api/positions/{id}/candidates  (OpenAPI: /openapi/v1.json)
   health     /health/live and /health/ready on each service
-  PostgreSQL 127.0.0.1:$TM_PG_PORT (user postgres), RabbitMQ amqp://guest:guest@127.0.0.1:$TM_RABBIT_PORT
+  PostgreSQL 127.0.0.1:$TM_PG_PORT (user $TM_PG_USER), RabbitMQ amqp://$TM_RABBIT_USER:$TM_RABBIT_PASSWORD@127.0.0.1:$TM_RABBIT_PORT
   logs       $RUN_DIR/*.log
 
 Every API except health, OpenAPI and reference data needs a bearer token (15 minutes), e.g. the administrator's:
-  token=\$(curl -s -X POST http://127.0.0.1:${PORTS[identity]}/api/auth/login -H 'content-type: application/json' \\
-    -d '{"email":"$TM_ADMIN_EMAIL","password":"…"}' | sed 's/.*"accessToken":"\([^"]*\)".*/\1/')
-Try: curl -s -H "Authorization: Bearer \$token" http://127.0.0.1:${PORTS[matching]}/api/positions/$first_position/candidates?pageSize=5
-Stop: bash deploy/down.sh
+  token=\$(curl -sS -X POST http://127.0.0.1:${PORTS[identity]}/api/auth/login -H 'content-type: application/json' \\
+    -d $login_body | sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
+Try: curl -sS -H "Authorization: Bearer \$token" 'http://127.0.0.1:${PORTS[matching]}/api/positions/$first_position/candidates?pageSize=5'
+Stop: ${stop_env}bash $(shell_quote "$REPO_ROOT/deploy/down.sh")
 EOF2

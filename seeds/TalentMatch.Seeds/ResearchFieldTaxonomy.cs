@@ -12,10 +12,20 @@ public sealed record ResearchField(
     string Zh,
     FieldLevel Level,
     string? ParentCode,
-    ImmutableArray<string> ChildCodes)
+    ImmutableArray<string> ChildCodes,
+    FieldSynonyms Synonyms)
 {
     /// <summary>The first segment of the code: the discipline this node belongs to.</summary>
     public string DisciplineCode => Code.Split('.')[0];
+}
+
+/// <summary>
+/// Other names people write for a node on a CV or in a posting ("Computer science", "计算机科学"), English and Chinese.
+/// They are matched like the labels (<see cref="TaxonomyLabels"/>); each belongs to exactly one node.
+/// </summary>
+public sealed record FieldSynonyms(ImmutableArray<string> En, ImmutableArray<string> Zh)
+{
+    public static readonly FieldSynonyms None = new([], []);
 }
 
 /// <summary>
@@ -126,9 +136,15 @@ public sealed partial class ResearchFieldTaxonomy
     [GeneratedRegex("^[A-Z][A-Z0-9]*(\\.[A-Z][A-Z0-9]*){0,2}$", RegexOptions.CultureInvariant)]
     private static partial Regex CodePattern();
 
-    private static ResearchFieldTaxonomy LoadEmbedded()
+    /// <summary>A taxonomy from the text of a <c>research-fields.json</c> (the embedded one is <see cref="Load"/>).</summary>
+    public static ResearchFieldTaxonomy Parse(string json) =>
+        Build(System.Text.Json.JsonSerializer.Deserialize<TaxonomyFile>(json, SeedResources.JsonOptions)
+            ?? throw new InvalidDataException("The research-field taxonomy is empty."));
+
+    private static ResearchFieldTaxonomy LoadEmbedded() => Build(SeedResources.Deserialize<TaxonomyFile>(SeedResources.ResearchFieldsFile));
+
+    private static ResearchFieldTaxonomy Build(TaxonomyFile file)
     {
-        var file = SeedResources.Deserialize<TaxonomyFile>(SeedResources.ResearchFieldsFile);
         var list = new List<ResearchField>();
         foreach (var root in file.Fields)
         {
@@ -153,8 +169,10 @@ public sealed partial class ResearchFieldTaxonomy
         }
 
         var children = node.Children ?? [];
+        var synonyms = node.Synonyms is null ? FieldSynonyms.None
+            : new FieldSynonyms([.. node.Synonyms.En ?? []], [.. node.Synonyms.Zh ?? []]);
         into.Add(new ResearchField(node.Code, node.En, node.Zh, (FieldLevel)depth, parent,
-            children.Select(c => c.Code).ToImmutableArray()));
+            children.Select(c => c.Code).ToImmutableArray(), synonyms));
         foreach (var child in children)
         {
             Flatten(child, node.Code, depth + 1, into);
@@ -163,5 +181,7 @@ public sealed partial class ResearchFieldTaxonomy
 
     private sealed record TaxonomyFile(string Version, List<FieldNode> Fields);
 
-    private sealed record FieldNode(string Code, string En, string Zh, List<FieldNode>? Children);
+    private sealed record FieldNode(string Code, string En, string Zh, SynonymsNode? Synonyms, List<FieldNode>? Children);
+
+    private sealed record SynonymsNode(List<string>? En, List<string>? Zh);
 }

@@ -134,6 +134,88 @@ public sealed class ImportTests(ProfilesHost host) : IClassFixture<ProfilesHost>
         await ProfilesApiTests.AssertProblem(xml, HttpStatusCode.UnsupportedMediaType);
     }
 
+    [Theory]
+    [InlineData("json-resume-cs-to-bioinformatics.json", "R2", "INFO.BIOINF,INFO.BIOINF.SINGLECELL,INFO.AI.ML,INFO", "doctorate INFO,bachelor INFO",
+        "2011-07-01..2013-08-31,2018-09-01..")]
+    [InlineData("json-resume-clinician.json", "R3", "CLIN.CARDIO.INTERV,PH.TRIAL.DESIGN,CLIN.CARDIO.EP,PH.TRIAL,CLIN.CARDIO,CLIN", "doctorate CLIN.CARDIO,bachelor CLIN",
+        "2010-08-01..2019-12-31,2020-03-01..")]
+    [InlineData("json-resume-materials.json", "R3", "ENG.MAT.BIO,ENG.MAT.ENERGY,ENG.MAT.NANO,ENG.MAT", "doctorate ENG.MAT,bachelor ENG.MAT",
+        "2015-01-01..2017-12-31,2018-06-01..2019-12-31,2021-03-01..")]
+    [InlineData("json-resume-chinese.json", "R3", "INFO.AI,INFO.DATA,LIFE.OMICS.SINGLECELL,INFO.AI.ML,LIFE.OMICS.SPATIAL,INFO.BIOINF,INFO", "doctorate INFO.BIOINF,bachelor INFO",
+        "2012-07-01..2014-06-30,2018-07-01..")]
+    public async Task Real_resumes_import_without_hand_chosen_fields(string fixture, string stage, string fields, string degrees, string worked)
+    {
+        var resume = JsonNode.Parse(Fixture(fixture))!.AsObject();
+        var before = DateOnly.FromDateTime(DateTime.UtcNow);
+
+        // Only what no résumé says: consent and the posts accepted. Fields, degree subjects and stage come from the résumé.
+        var response = await PostResume(resume, "?consentToMatching=true&employmentModes=full-time");
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(resume["basics"]!["name"]!.GetValue<string>(), created["fullName"]!.GetValue<string>());
+        Assert.Equal(stage, created["careerStage"]!.GetValue<string>());
+        Assert.Equal(fields.Split(','), created["researchFields"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Equal(degrees.Split(','), created["degrees"]!.AsArray().Select(d => $"{d!["level"]} {d["field"]}"));
+
+        // Worked time: the periods written out by hand (merged, gaps left out), the open one until the day of the import.
+        var after = DateOnly.FromDateTime(DateTime.UtcNow);
+        var years = created["yearsOfExperience"]!.GetValue<double>();
+        Assert.Contains(years, new[] { WorkedYears(worked, before), WorkedYears(worked, after) });
+    }
+
+    private static double WorkedYears(string periods, DateOnly today) => Math.Round(periods.Split(',').Sum(p =>
+    {
+        var ends = p.Split("..");
+        var to = ends[1].Length == 0 ? today : DateOnly.Parse(ends[1], System.Globalization.CultureInfo.InvariantCulture);
+        return to.DayNumber - DateOnly.Parse(ends[0], System.Globalization.CultureInfo.InvariantCulture).DayNumber + 1;
+    }) / 365.25, 1, MidpointRounding.AwayFromZero);
+
+    [Fact]
+    public async Task An_invalid_work_date_gets_400_naming_it_and_nothing_is_stored()
+    {
+        var before = await Counts();
+        foreach (var (member, value) in new[] { ("startDate", "2019-13-01"), ("endDate", "since 2020"), ("endDate", "2015-06") })
+        {
+            var resume = Resume();
+            resume["work"]![1]![member] = value; // the postdoc started 2016-07: ending 2015-06 is before it starts
+
+            var problem = await ProfilesApiTests.AssertProblem(await PostResume(resume), HttpStatusCode.BadRequest);
+
+            Assert.Equal([$"work[1].{member}"], problem["errors"]!.AsObject().Select(e => e.Key));
+        }
+
+        Assert.Equal(before, await Counts());
+    }
+
+    [Fact]
+    public async Task A_resume_whose_subjects_match_no_field_is_told_which_names_matched_nothing()
+    {
+        var resume = Resume();
+        resume["interests"] = new JsonArray(new JsonObject { ["name"] = "Underwater Basket Weaving", ["keywords"] = new JsonArray("Xyz") });
+        resume["skills"] = new JsonArray();
+        resume["education"] = new JsonArray();
+        var before = await Counts();
+
+        var problem = await ProfilesApiTests.AssertProblem(await PostResume(resume), HttpStatusCode.BadRequest);
+
+        var message = Assert.Single(problem["errors"]!["researchFields"]!.AsArray())!.GetValue<string>();
+        Assert.StartsWith("The résumé names 'Underwater Basket Weaving', 'Xyz' — none matches a research field; send researchFields=", message);
+        Assert.Equal(before, await Counts());
+    }
+
+    [Fact]
+    public async Task The_taxonomy_answers_the_synonyms_it_matches()
+    {
+        var taxonomy = (await _client.GetFromJsonAsync<JsonArray>("/api/taxonomy"))!;
+
+        var info = taxonomy.Single(f => f!["code"]!.GetValue<string>() == "INFO")!;
+        Assert.Contains("Computer science", info["synonyms"]!["en"]!.AsArray().Select(s => s!.GetValue<string>()));
+        Assert.Contains("计算机科学", info["synonyms"]!["zh"]!.AsArray().Select(s => s!.GetValue<string>()));
+        var noSynonyms = taxonomy.First(f => f!["code"]!.GetValue<string>() == "MED.IMMUNO.INFECT")!;
+        Assert.Empty(noSynonyms["synonyms"]!["en"]!.AsArray());
+    }
+
     [Fact]
     public async Task A_retried_resume_import_with_the_same_idempotency_key_creates_one_profile()
     {

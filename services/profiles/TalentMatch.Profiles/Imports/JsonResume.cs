@@ -80,11 +80,11 @@ internal static partial class JsonResumeMapper
             var candidates = (resume.Interests ?? []).SelectMany(i => new[] { i.Name }.Concat(i.Keywords ?? []))
                 .Concat((resume.Skills ?? []).SelectMany(s => new[] { s.Name }.Concat(s.Keywords ?? [])))
                 .Concat((resume.Education ?? []).Select(e => e.Area));
-            researchFields = candidates.Select(c => labels.TryMatch(c, out var code) ? code : null)
-                .OfType<string>().Distinct().Take(10).ToList();
+            var matches = candidates.Select(c => (Name: c, Codes: labels.MatchAll(c))).ToList();
+            researchFields = matches.SelectMany(m => m.Codes).Distinct().Take(10).ToList();
             if (researchFields.Count == 0)
             {
-                errors["researchFields"] = ["No interest, skill or degree subject of the résumé names a research field of the taxonomy; send ?researchFields=CODE[,CODE] (see GET /api/taxonomy)."];
+                errors["researchFields"] = [NoFieldMatched(matches.Select(m => m.Name))];
             }
         }
 
@@ -99,7 +99,7 @@ internal static partial class JsonResumeMapper
                 continue;
             }
 
-            string? field = labels.TryMatch(e.Area, out var code) ? code : options.DegreeField;
+            string? field = labels.MatchAll(e.Area) is [var code, ..] ? code : options.DegreeField;
             if (field is null)
             {
                 errors[$"education[{i}].area"] = [$"'{Short(e.Area)}' is not a research field of the taxonomy; send ?degreeField=CODE for the degree subject (see GET /api/taxonomy)."];
@@ -116,17 +116,10 @@ internal static partial class JsonResumeMapper
 
         // Current post: the work entry without an end date (latest start first), else the one that ended last.
         var work = resume.Work ?? [];
-        var current = work.Where(w => string.IsNullOrWhiteSpace(w.EndDate)).OrderByDescending(w => DateOf(w.StartDate)).FirstOrDefault()
+        var current = work.Where(w => WorkedTime.IsOpen(w.EndDate)).OrderByDescending(w => DateOf(w.StartDate)).FirstOrDefault()
             ?? work.OrderByDescending(w => DateOf(w.EndDate)).FirstOrDefault();
         var currentTitle = current?.Position?.Trim();
-        var earliest = work.Select(w => DateOf(w.StartDate)).Where(d => d is not null).Min();
-        double? years = earliest is { } start && start <= today
-            ? Math.Round((today.DayNumber - start.DayNumber) / 365.25, 1)
-            : work.Count == 0 ? 0 : null;
-        if (years is null)
-        {
-            errors["work"] = ["Years of experience are counted from the earliest work startDate; give startDate as YYYY, YYYY-MM or YYYY-MM-DD."];
-        }
+        var years = WorkedTime.Years(work, today, errors);
 
         var stage = options.CareerStage;
         if (stage is null && currentTitle is not null && stages.TryGetStageOfTitle(currentTitle, out var info, out _))
@@ -272,6 +265,22 @@ internal static partial class JsonResumeMapper
     }
 
     private static int? YearOf(string? value) => DateOf(value)?.Year;
+
+    /// <summary>The 400 for a résumé none of whose subject names is a field: which names it gave, so they can be fixed.</summary>
+    private static string NoFieldMatched(IEnumerable<string?> names)
+    {
+        const int Shown = 8;
+        var given = names.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => Short(n!.Trim()))
+            .Where(n => n.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        const string Send = "send researchFields=CODE[,CODE] (codes, labels and synonyms: GET /api/taxonomy).";
+        if (given.Count == 0)
+        {
+            return "The résumé names no interest, skill or degree subject to take research fields from; " + Send;
+        }
+
+        var list = string.Join(", ", given.Take(Shown).Select(n => $"'{n}'")) + (given.Count > Shown ? $" and {given.Count - Shown} more" : "");
+        return $"The résumé names {list} — none matches a research field; {Send}";
+    }
 
     private static string Short(string? value) => value is null ? "" : new string(value.Take(60).Where(c => !char.IsControl(c)).ToArray());
 

@@ -12,7 +12,7 @@ public static class ReferenceDataApi
     {
         var api = app.MapGroup("/api").WithTags("Reference data").AllowAnonymous();
         api.MapGet("/taxonomy", () => TypedResults.Ok(ResearchFieldTaxonomy.Load().All))
-            .WithName("GetResearchFieldTaxonomy").WithSummary("Research-field codes (discipline, field, subfield) with English and Chinese labels.");
+            .WithName("GetResearchFieldTaxonomy").WithSummary("Research-field codes (discipline, field, subfield) with English and Chinese labels and the synonyms imports match.");
         api.MapGet("/career-stages", () => TypedResults.Ok(CareerStages.Load().Stages))
             .WithName("GetCareerStages").WithSummary("EURAXESS stages R1-R4 with the Chinese research titles and clinical grades they cover.");
         api.MapGet("/skills", () => TypedResults.Ok(SkillVocabulary.Load().All))
