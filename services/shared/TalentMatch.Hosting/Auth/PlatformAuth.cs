@@ -32,6 +32,9 @@ public static class PlatformClaims
     /// <summary>An institution the account acts for: one for an HR office, a set for an ambassador.</summary>
     public const string Institution = "institution";
 
+    /// <summary>The OAuth 2 client a machine client's token was issued to (RFC 9068); absent in a person's token.</summary>
+    public const string ClientId = "client_id";
+
     public const string Issuer = "talentmatch-identity";
     public const string Audience = "talentmatch";
 }
