@@ -41,6 +41,9 @@ public static class ServiceMessaging
 
         builder.Services.AddMassTransit(x =>
         {
+            // MassTransit 8.4 reports usage telemetry to its vendor by default; the platform makes no call outside the
+            // deployment that an operator did not configure.
+            x.DisableUsageTelemetry();
             x.SetKebabCaseEndpointNameFormatter();
             consumers?.Invoke(x);
             x.ConfigureHealthCheckOptions(o =>
