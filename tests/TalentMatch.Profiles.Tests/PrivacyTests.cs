@@ -50,7 +50,8 @@ public sealed class PrivacyTests(ProfilesHost host) : IClassFixture<ProfilesHost
     public async Task Hr_sees_an_endorsed_candidates_card_with_contact_only_when_shared_with_its_institution()
     {
         var (id, owner) = await OwnProfile();
-        var institution = Guid.NewGuid();
+        var institution = Seeds.Institutions.Load().All[0].Id;
+        var another = Seeds.Institutions.Load().All[1].Id;
         var hr = host.ClientAs(TestTokens.Hr(institution));
         Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync($"/api/profiles/{id}/card")).StatusCode); // not endorsed yet
 
@@ -67,20 +68,30 @@ public sealed class PrivacyTests(ProfilesHost host) : IClassFixture<ProfilesHost
         Assert.All(new[] { "fullName", "email", "phone", "orcid" }, f => Assert.Null(card[f]));
         Assert.DoesNotContain("Zhang", card.ToJsonString());
 
-        Assert.Equal(HttpStatusCode.OK, (await owner.PutAsync($"/api/profiles/{id}/sharing/{Guid.NewGuid()}", null)).StatusCode); // another institution
+        Assert.Equal(HttpStatusCode.OK, (await owner.PutAsync($"/api/profiles/{id}/sharing/{another}", null)).StatusCode);
         Assert.Null((await hr.GetFromJsonAsync<JsonObject>($"/api/profiles/{id}/card"))!["email"]);
         Assert.Equal(HttpStatusCode.OK, (await owner.PutAsync($"/api/profiles/{id}/sharing/{institution}", null)).StatusCode);
         card = (await hr.GetFromJsonAsync<JsonObject>($"/api/profiles/{id}/card"))!;
         Assert.Equal("zhang.wei@example.org", card["email"]!.GetValue<string>());
         Assert.Equal("Zhang Wei", card["fullName"]!.GetValue<string>());
 
-        Assert.Equal(HttpStatusCode.NotFound, (await host.ClientAs(TestTokens.Hr(Guid.NewGuid())).GetAsync($"/api/profiles/{id}/card")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.ClientAs(TestTokens.Hr(another)).GetAsync($"/api/profiles/{id}/card")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await host.ClientAs(TestTokens.Ambassador(institution)).GetAsync($"/api/profiles/{id}/card")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await hr.PutAsync($"/api/profiles/{id}/sharing/{institution}", null)).StatusCode);
 
         var audit = await host.WithDbAsync<ProfilesDbContext, List<string>>(db =>
             db.PersonalDataAccess.Where(a => a.ProfileId == id).OrderBy(a => a.Id).Select(a => a.Purpose).ToListAsync());
         Assert.Equal(["card", "card", "card-with-contact"], audit);
+    }
+
+    [Fact]
+    public async Task Contact_details_cannot_be_shared_with_an_institution_that_does_not_exist()
+    {
+        var (id, owner) = await OwnProfile();
+        var unknown = Guid.NewGuid();
+        var problem = await ProfilesApiTests.AssertProblem(await owner.PutAsync($"/api/profiles/{id}/sharing/{unknown}", null), HttpStatusCode.BadRequest);
+        Assert.Contains("institutionId", problem["errors"]!.AsObject().Select(e => e.Key));
+        Assert.Equal(0, await host.WithDbAsync<ProfilesDbContext, int>(db => db.ContactSharing.CountAsync(s => s.ProfileId == id)));
     }
 
     [Fact]

@@ -131,6 +131,10 @@ public sealed class ProfilesApiTests(ProfilesHost host) : IClassFixture<Profiles
     public static TheoryData<string, object?, string> InvalidValues => new()
     {
         { "email", "not-an-email", "email" },
+        { "email", "a@b", "email" },
+        { "email", "a@", "email" },
+        { "email", "@b.c", "email" },
+        { "email", "a@b.", "email" },
         { "researchFields", new JsonArray("not a code"), "researchFields" },
         { "researchFields", new JsonArray(), "researchFields" },
         { "researchFields", new JsonArray("MED.NO.SUCH"), "researchFields" },

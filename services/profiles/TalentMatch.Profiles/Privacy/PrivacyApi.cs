@@ -103,11 +103,20 @@ public static class PrivacyApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> Share(Guid id, Guid institutionId, ProfilesDbContext db, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<IResult> Share(
+        Guid id, Guid institutionId, ProfilesDbContext db, ClaimsPrincipal user, Seeds.Institutions institutions, CancellationToken ct)
     {
         if (!user.Owns(id) || !await db.Profiles.AnyAsync(p => p.Id == id, ct))
         {
             return ProfilesApi.NotFound(id);
+        }
+
+        // Profiles does not own institutions; the seed documents are the reference both services load.
+        if (!institutions.TryGet(institutionId, out _))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["institutionId"] = ["Unknown institution; see GET /api/institutions on the positions service."] },
+                title: "Contact details can only be shared with an institution of the platform.");
         }
 
         var existing = await db.ContactSharing.FirstOrDefaultAsync(s => s.ProfileId == id && s.InstitutionId == institutionId, ct);
