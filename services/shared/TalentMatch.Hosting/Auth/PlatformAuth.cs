@@ -9,6 +9,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.Tokens;
 
 namespace TalentMatch.Hosting.Auth;
@@ -46,6 +47,12 @@ public sealed class AuthOptions
     public string SigningKey { get; set; } = "";
 
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// The key in the repository's <c>appsettings.json</c> files. Anyone can sign an administrator's token with it, so a
+    /// service refuses to start with it outside the Development environment.
+    /// </summary>
+    public const string DevelopmentSigningKey = "dev-only-signing-key-change-me-0123456789abcdef";
 
     public SymmetricSecurityKey Key()
     {
@@ -105,6 +112,19 @@ public static class PlatformAuthentication
     public static WebApplicationBuilder AddPlatformAuthentication(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+        if (options.SigningKey == AuthOptions.DevelopmentSigningKey)
+        {
+            if (!builder.Environment.IsDevelopment())
+            {
+                throw new InvalidOperationException(
+                    "Auth:SigningKey is the development key committed in the repository: anyone could sign tokens with it. " +
+                    "Set Auth__SigningKey to a random key of at least 32 bytes shared by every service (deploy/up.sh generates " +
+                    $"one per installation), or run with ASPNETCORE_ENVIRONMENT=Development (environment now: {builder.Environment.EnvironmentName}).");
+            }
+
+            builder.Services.AddHostedService<DevelopmentKeyWarning>();
+        }
+
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddSingleton(new TokenValidationParameters
@@ -155,6 +175,21 @@ public static class CallerExtensions
 
     /// <summary>The researcher who owns this profile (their profile id is their account id).</summary>
     public static bool Owns(this ClaimsPrincipal user, Guid profileId) => user.IsResearcher() && user.UserGuid() == profileId;
+}
+
+/// <summary>Says at every start, as a warning, that the service accepts tokens signed with the repository's key.</summary>
+internal sealed partial class DevelopmentKeyWarning(ILogger<DevelopmentKeyWarning> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        LogDevelopmentKey(logger);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "INSECURE: Auth:SigningKey is the development key committed in the repository; anyone can sign an administrator's token for this service. Development only: set Auth__SigningKey anywhere else.")]
+    private static partial void LogDevelopmentKey(ILogger logger);
 }
 
 /// <summary>
