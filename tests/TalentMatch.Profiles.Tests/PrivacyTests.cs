@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Profiles.Privacy;
 using TalentMatch.Testing;
@@ -92,6 +93,30 @@ public sealed class PrivacyTests(ProfilesHost host) : IClassFixture<ProfilesHost
         var problem = await ProfilesApiTests.AssertProblem(await owner.PutAsync($"/api/profiles/{id}/sharing/{unknown}", null), HttpStatusCode.BadRequest);
         Assert.Contains("institutionId", problem["errors"]!.AsObject().Select(e => e.Key));
         Assert.Equal(0, await host.WithDbAsync<ProfilesDbContext, int>(db => db.ContactSharing.CountAsync(s => s.ProfileId == id)));
+    }
+
+    [Fact]
+    public async Task A_deleted_account_loses_its_token_and_its_profile_is_erased()
+    {
+        var (id, owner) = await OwnProfile();
+        Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync($"/api/profiles/{id}")).StatusCode);
+
+        // What the identity service publishes when the researcher deletes the account.
+        var bus = host.Services.GetRequiredService<MassTransit.IBus>();
+        await bus.Publish(new TalentMatch.Contracts.Identity.AccountDeleted(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1));
+
+        await Eventually.True(async () => (await owner.GetAsync($"/api/profiles/{id}")).StatusCode == HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(20), "profiles to refuse the deleted account's token");
+        await Eventually.True(async () => !await host.WithDbAsync<ProfilesDbContext, bool>(db => db.Profiles.AnyAsync(p => p.Id == id)),
+            TimeSpan.FromSeconds(20), "profiles to erase the deleted account's profile");
+        var erased = await host.WithDbAsync<ProfilesDbContext, List<OutboxMessage>>(db =>
+            db.Set<OutboxMessage>().AsNoTracking().Where(m => m.MessageType == typeof(TalentMatch.Contracts.Profiles.ProfileErased).FullName).ToListAsync());
+        Assert.Single(erased, m => m.Payload.Contains(id.ToString()));
+        Assert.Equal(1, await host.WithDbAsync<ProfilesDbContext, int>(db =>
+            db.Set<TalentMatch.Hosting.Auth.RevokedToken>().CountAsync(r => r.AccountId == id.ToString())));
+        // Another researcher's token still works.
+        var (other, otherOwner) = await OwnProfile();
+        Assert.Equal(HttpStatusCode.OK, (await otherOwner.GetAsync($"/api/profiles/{other}")).StatusCode);
     }
 
     [Fact]

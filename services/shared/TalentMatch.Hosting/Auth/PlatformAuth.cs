@@ -48,6 +48,12 @@ public sealed class AuthOptions
 
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>How often an instance re-reads the revocation list other instances of its service stored.</summary>
+    public TimeSpan RevocationRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a revocation is kept: longer than any token lives.</summary>
+    public TimeSpan RevocationRetention { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>
     /// The key in the repository's <c>appsettings.json</c> files. Anyone can sign an administrator's token with it, so a
     /// service refuses to start with it outside the Development environment.
@@ -126,6 +132,7 @@ public static class PlatformAuthentication
         }
 
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<TokenRevocations>();
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddSingleton(new TokenValidationParameters
         {
@@ -197,7 +204,8 @@ internal sealed partial class DevelopmentKeyWarning(ILogger<DevelopmentKeyWarnin
 /// key. It is what JwtBearer does for a symmetric key, without its OpenID Connect dependency (not served here).
 /// </summary>
 public sealed class BearerTokenHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TokenValidationParameters parameters)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TokenValidationParameters parameters,
+    TokenRevocations revocations)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
@@ -215,6 +223,11 @@ public sealed class BearerTokenHandler(
         if (!result.IsValid)
         {
             return AuthenticateResult.Fail("Invalid token.");
+        }
+
+        if (result.SecurityToken is JsonWebToken token && revocations.IsRevoked(token.Subject, token.IssuedAt))
+        {
+            return AuthenticateResult.Fail("Revoked token.");
         }
 
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(result.ClaimsIdentity), SchemeName));
