@@ -12,8 +12,13 @@ RUN_DIR=$REPO_ROOT/deploy/.local/$TM_INSTANCE/services
 DEMO_PROFILES=${TM_DEMO_PROFILES:-300}
 declare -A PORTS=([identity]=${TM_IDENTITY_PORT:-5100} [matching]=${TM_MATCHING_PORT:-5103} [profiles]=${TM_PROFILES_PORT:-5101} [positions]=${TM_POSITIONS_PORT:-5102})
 # Every service validates tokens with this key (HMAC-SHA256, >= 32 bytes); the identity service signs with it.
-# The default is the development key of appsettings.json: set TM_AUTH_SIGNING_KEY anywhere else.
-export TM_AUTH_SIGNING_KEY=${TM_AUTH_SIGNING_KEY:-dev-only-signing-key-change-me-0123456789abcdef}
+# It is random per installation (deploy/.local/<instance>/auth/signing-key, mode 600), unless TM_AUTH_SIGNING_KEY
+# is set; the development key in appsettings.json is refused outside ASPNETCORE_ENVIRONMENT=Development.
+source "$REPO_ROOT/deploy/signing-key.sh"
+if [[ -z ${TM_AUTH_SIGNING_KEY:-} ]]; then
+  TM_AUTH_SIGNING_KEY=$(installation_signing_key "$REPO_ROOT/deploy/.local/$TM_INSTANCE/auth/signing-key")
+fi
+export TM_AUTH_SIGNING_KEY
 export TM_ADMIN_EMAIL=${TM_ADMIN_EMAIL:-admin@talentmatch.local} TM_ADMIN_PASSWORD=${TM_ADMIN_PASSWORD:-dev-admin-password-change-me}
 
 step() { echo "==> $*"; }

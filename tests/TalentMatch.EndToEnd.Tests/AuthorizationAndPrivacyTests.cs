@@ -11,7 +11,7 @@ namespace TalentMatch.EndToEnd.Tests;
 /// authorization matrix generated from the OpenAPI documents, the fields each role receives, contact sharing and its
 /// audit, erasure propagated to matching, and no personal data in events, logs or error queues.
 /// </summary>
-public sealed class AuthorizationAndPrivacyTests(Platform platform) : IClassFixture<Platform>
+public sealed class AuthorizationAndPrivacyTests(Platform platform, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<Platform>
 {
     private static readonly Guid X = Guid.Parse(Api.ImmunologyInstitute);
     private static readonly Guid Y = Guid.Parse("0b6f8d5e-4b7a-5c1e-9d2f-000000000001");
@@ -179,8 +179,9 @@ public sealed class AuthorizationAndPrivacyTests(Platform platform) : IClassFixt
 
         // A researcher signs up and signs in through the identity service; the token works in every service.
         var identity = platform.Identity.NewClient(null);
+        // Sign-up answers 202 whether or not the address is taken (no account enumeration); then the researcher signs in.
         var signUp = await identity.PostAsJsonAsync("/api/auth/signup", new { email, password = "correct horse battery staple" });
-        Assert.Equal(HttpStatusCode.Created, signUp.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, signUp.StatusCode);
         var weak = await identity.PostAsJsonAsync("/api/auth/signup", new { email = "x" + email, password = "short" });
         Assert.Equal(HttpStatusCode.BadRequest, weak.StatusCode);
         var login = await identity.PostAsJsonAsync("/api/auth/login", new { email, password = "correct horse battery staple" });
@@ -199,9 +200,10 @@ public sealed class AuthorizationAndPrivacyTests(Platform platform) : IClassFixt
             Assert.True(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(hash.AsSpan(5, 4)) >= 210_000);
         }
 
-        // Five wrong passwords lock the account: even the right one is refused for a while.
+        // Five wrong passwords lock this client address out of the account: even the right one is refused for a while,
+        // with the answer an unknown address gets (other addresses are not locked out: the identity service tests).
         var victim = $"locked.{marker}@example.org";
-        Assert.Equal(HttpStatusCode.Created, (await identity.PostAsJsonAsync("/api/auth/signup", new { email = victim, password = "the-right-password-1" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await identity.PostAsJsonAsync("/api/auth/signup", new { email = victim, password = "the-right-password-1" })).StatusCode);
         for (var i = 0; i < 5; i++)
         {
             Assert.Equal(HttpStatusCode.Unauthorized, (await identity.PostAsJsonAsync("/api/auth/login", new { email = victim, password = "a-wrong-password-" + i })).StatusCode);
@@ -209,7 +211,9 @@ public sealed class AuthorizationAndPrivacyTests(Platform platform) : IClassFixt
 
         var locked = await identity.PostAsJsonAsync("/api/auth/login", new { email = victim, password = "the-right-password-1" });
         Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
-        Assert.Contains("locked", await locked.Content.ReadAsStringAsync());
+        var unknown = await identity.PostAsJsonAsync("/api/auth/login", new { email = $"nobody.{marker}@example.org", password = "the-right-password-1" });
+        Assert.Equal((await unknown.Content.ReadFromJsonAsync<JsonObject>())!["title"]!.GetValue<string>(),
+            (await locked.Content.ReadFromJsonAsync<JsonObject>())!["title"]!.GetValue<string>());
 
         // The administrator (seeded from configuration) creates the HR office of X.
         var adminLogin = await identity.PostAsJsonAsync("/api/auth/login", new { email = Platform.AdminEmail, password = Platform.AdminPassword });
@@ -304,6 +308,66 @@ public sealed class AuthorizationAndPrivacyTests(Platform platform) : IClassFixt
 
         var queues = await RabbitQueues(platform.VirtualHost);
         Assert.All(queues.Where(q => q.Name.EndsWith("_error", StringComparison.Ordinal)), q => Assert.Equal(0, q.Messages));
+    }
+
+    [Fact]
+    public async Task Deleting_an_account_revokes_its_token_on_every_service_and_erases_its_profile()
+    {
+        var marker = Guid.NewGuid().ToString("N")[..8];
+        var email = $"leaving.{marker}@example.org";
+        const string password = "a-password-to-delete-01";
+        var identity = platform.Identity.NewClient(null);
+        Assert.Equal(HttpStatusCode.Accepted, (await identity.PostAsJsonAsync("/api/auth/signup", new { email, password })).StatusCode);
+        var session = (await (await identity.PostAsJsonAsync("/api/auth/login", new { email, password })).Content.ReadFromJsonAsync<JsonObject>())!;
+        var token = session["accessToken"]!.GetValue<string>();
+        var id = session["userId"]!.GetValue<Guid>();
+
+        var profile = Api.Profile();
+        profile["email"] = email;
+        Assert.Equal(id, await Api.Create(platform.Profiles.NewClient(token), "/api/profiles", profile));
+        await Eventually.True(async () => await Scalar(platform.ConnectionString("Matching"),
+            $"SELECT count(*) FROM candidate_profiles WHERE profile_id = '{id}' AND NOT withdrawn") == 1, Api.Wait, "matching to hold the profile");
+
+        // What the token can do on each service before the deletion.
+        var probes = new (ServiceProcess Service, string Path)[]
+        {
+            (platform.Identity, "/api/accounts/me"),
+            (platform.Profiles, $"/api/profiles/{id}/export"),
+            (platform.Positions, "/api/positions"),
+            (platform.Matching, $"/api/profiles/{id}/recommendations"),
+        };
+        foreach (var (service, path) in probes)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await service.NewClient(token).GetAsync(path)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await platform.Identity.NewClient(token).DeleteAsync("/api/accounts/me")).StatusCode);
+        var deletedAt = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await platform.Identity.NewClient(token).GetAsync("/api/accounts/me")).StatusCode); // at once
+
+        // Every other service learns of it through the broker: the same token gets 401 everywhere within moments.
+        foreach (var (service, path) in probes)
+        {
+            await Eventually.True(async () => (await service.NewClient(token).GetAsync(path)).StatusCode == HttpStatusCode.Unauthorized,
+                TimeSpan.FromSeconds(20), $"{service.Name} to refuse the deleted account's token");
+        }
+
+        var revokedEverywhere = deletedAt.Elapsed;
+        Assert.True(revokedEverywhere < TimeSpan.FromSeconds(10), $"revocation took {revokedEverywhere}");
+        foreach (var service in new[] { "Profiles", "Positions", "Matching", "Identity" })
+        {
+            Assert.Equal(1L, await Scalar(platform.ConnectionString(service), $"SELECT count(*) FROM revoked_tokens WHERE account_id = '{id}'"));
+        }
+
+        // ... and the profile is erased as DELETE /api/profiles/{id} erases it, down to matching's tombstone.
+        await Eventually.True(async () => await Scalar(platform.ConnectionString("Profiles"), $"SELECT count(*) FROM profiles WHERE id = '{id}'") == 0,
+            Api.Wait, "profiles to erase the deleted account's profile");
+        await Eventually.True(async () => await Scalar(platform.ConnectionString("Matching"),
+            $"SELECT count(*) FROM candidate_profiles WHERE profile_id = '{id}' AND withdrawn AND cardinality(research_fields) = 0") == 1,
+            Api.Wait, "matching to purge the erased profile");
+        Assert.Equal(0L, await Scalar(platform.ConnectionString("Profiles"),
+            $"SELECT count(*) FROM outbox_messages WHERE payload::text ILIKE '%{marker}%'"));
+        output.WriteLine($"deleted account's token refused by every service {revokedEverywhere.TotalMilliseconds:0} ms after the deletion");
     }
 
     /// <summary>A position of X (by the administrator), the researcher's profile, its proposal, and an ambassador's endorsement seen by profiles.</summary>

@@ -167,6 +167,35 @@ public sealed class PositionsApiTests(PositionsHost host) : IClassFixture<Positi
     }
 
     [Fact]
+    public async Task An_idempotency_key_replays_only_for_the_hr_office_that_sent_it()
+    {
+        var institution = Guid.Parse(ValidPosition()["institutionId"]!.GetValue<string>());
+        var key = Guid.NewGuid().ToString();
+        async Task<HttpResponseMessage> Post(string token, JsonObject body)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/positions") { Content = JsonContent.Create(body) };
+            request.Headers.Add("Idempotency-Key", key);
+            return await host.ClientAs(token).SendAsync(request);
+        }
+
+        var officeA = TestTokens.Hr(institution);
+        var first = await Post(officeA, ValidPosition());
+        var second = await Post(TestTokens.Hr(institution), ValidPosition()); // another account of the same institution
+        var changed = ValidPosition();
+        changed["title"] = "Another title";
+        var third = await Post(TestTokens.Hr(institution), changed);
+        var again = await Post(officeA, ValidPosition());
+
+        Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.Created],
+            new[] { first.StatusCode, second.StatusCode, third.StatusCode, again.StatusCode });
+        Assert.False(second.Headers.Contains("Idempotent-Replayed"));
+        Assert.True(again.Headers.Contains("Idempotent-Replayed"));
+        var ids = await Task.WhenAll(new[] { first, second, third, again }.Select(async r => (await r.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>()));
+        Assert.Equal(3, ids.Distinct().Count());
+        Assert.Equal(ids[0], ids[3]);
+    }
+
+    [Fact]
     public async Task The_migrated_schema_matches_the_model() =>
         await host.WithDbAsync<PositionsDbContext, bool>(async db =>
         {

@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using TalentMatch.Hosting.Auth;
+using TalentMatch.Hosting.Web;
 using TalentMatch.Profiles;
 using TalentMatch.Testing;
 
@@ -62,6 +64,48 @@ public sealed class ConcurrencyAndListTests(ProfilesHost host) : IClassFixture<P
     }
 
     [Fact]
+    public async Task An_idempotency_key_replays_only_for_the_account_that_sent_it()
+    {
+        var key = Guid.NewGuid().ToString();
+        var body = ProfilesApiTests.ValidProfile();
+        body["email"] = $"{key}@example.org";
+        var first = Guid.CreateVersion7();
+        var original = await PostWithKey(body, key, TestTokens.Researcher(first));
+        Assert.Equal(HttpStatusCode.Created, original.StatusCode);
+
+        // Another researcher who learnt the key and the body gets their own profile, not the first one's answer.
+        var second = Guid.CreateVersion7();
+        var replayedForOther = await PostWithKey(body, key, TestTokens.Researcher(second));
+        Assert.Equal(HttpStatusCode.Created, replayedForOther.StatusCode);
+        Assert.False(replayedForOther.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(second, (await replayedForOther.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>());
+
+        // A different body from a third account is not told that the key exists (no 422).
+        var other = ProfilesApiTests.ValidProfile();
+        var third = Guid.CreateVersion7();
+        var differentBody = await PostWithKey(other, key, TestTokens.Researcher(third));
+        Assert.Equal(HttpStatusCode.Created, differentBody.StatusCode);
+        Assert.Equal(third, (await differentBody.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>());
+
+        // The same for two administrators, and two machine clients of one account; the sender still gets its replay.
+        var adminKey = Guid.NewGuid().ToString();
+        var adminA = await PostWithKey(body, adminKey, TestTokens.Admin());
+        var adminB = await PostWithKey(body, adminKey, TestTokens.For(Roles.Admin, Guid.CreateVersion7()));
+        var adminAAgain = await PostWithKey(body, adminKey, TestTokens.Admin());
+        var idA = (await adminA.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+        Assert.NotEqual(idA, (await adminB.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>());
+        Assert.Equal("true", adminAAgain.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(idA, (await adminAAgain.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>());
+
+        var caller = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new("sub", "account-1"), new("client_id", "importer")], "test"));
+        Assert.NotEqual(IdempotentRequest.CallerOf(caller), IdempotentRequest.CallerOf(new System.Security.Claims.ClaimsPrincipal(
+            new System.Security.Claims.ClaimsIdentity([new("sub", "account-1"), new("client_id", "other-client")], "test"))));
+
+        Assert.Equal(4, await host.WithDbAsync<ProfilesDbContext, int>(db => db.Profiles.CountAsync(p => p.Email == $"{key}@example.org")));
+    }
+
+    [Fact]
     public async Task Lists_filter_by_field_city_stage_institution_and_status_and_sort()
     {
         var tag = Guid.NewGuid().ToString("N")[..8];
@@ -113,10 +157,10 @@ public sealed class ConcurrencyAndListTests(ProfilesHost host) : IClassFixture<P
         return _client.SendAsync(request);
     }
 
-    private Task<HttpResponseMessage> PostWithKey(JsonObject body, string key)
+    private Task<HttpResponseMessage> PostWithKey(JsonObject body, string key, string? token = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/profiles") { Content = JsonContent.Create(body) };
         request.Headers.Add("Idempotency-Key", key);
-        return _client.SendAsync(request);
+        return (token is null ? _client : host.ClientAs(token)).SendAsync(request);
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Profiles.Privacy;
 using TalentMatch.Testing;
@@ -50,7 +51,8 @@ public sealed class PrivacyTests(ProfilesHost host) : IClassFixture<ProfilesHost
     public async Task Hr_sees_an_endorsed_candidates_card_with_contact_only_when_shared_with_its_institution()
     {
         var (id, owner) = await OwnProfile();
-        var institution = Guid.NewGuid();
+        var institution = Seeds.Institutions.Load().All[0].Id;
+        var another = Seeds.Institutions.Load().All[1].Id;
         var hr = host.ClientAs(TestTokens.Hr(institution));
         Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync($"/api/profiles/{id}/card")).StatusCode); // not endorsed yet
 
@@ -67,20 +69,54 @@ public sealed class PrivacyTests(ProfilesHost host) : IClassFixture<ProfilesHost
         Assert.All(new[] { "fullName", "email", "phone", "orcid" }, f => Assert.Null(card[f]));
         Assert.DoesNotContain("Zhang", card.ToJsonString());
 
-        Assert.Equal(HttpStatusCode.OK, (await owner.PutAsync($"/api/profiles/{id}/sharing/{Guid.NewGuid()}", null)).StatusCode); // another institution
+        Assert.Equal(HttpStatusCode.OK, (await owner.PutAsync($"/api/profiles/{id}/sharing/{another}", null)).StatusCode);
         Assert.Null((await hr.GetFromJsonAsync<JsonObject>($"/api/profiles/{id}/card"))!["email"]);
         Assert.Equal(HttpStatusCode.OK, (await owner.PutAsync($"/api/profiles/{id}/sharing/{institution}", null)).StatusCode);
         card = (await hr.GetFromJsonAsync<JsonObject>($"/api/profiles/{id}/card"))!;
         Assert.Equal("zhang.wei@example.org", card["email"]!.GetValue<string>());
         Assert.Equal("Zhang Wei", card["fullName"]!.GetValue<string>());
 
-        Assert.Equal(HttpStatusCode.NotFound, (await host.ClientAs(TestTokens.Hr(Guid.NewGuid())).GetAsync($"/api/profiles/{id}/card")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.ClientAs(TestTokens.Hr(another)).GetAsync($"/api/profiles/{id}/card")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await host.ClientAs(TestTokens.Ambassador(institution)).GetAsync($"/api/profiles/{id}/card")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await hr.PutAsync($"/api/profiles/{id}/sharing/{institution}", null)).StatusCode);
 
         var audit = await host.WithDbAsync<ProfilesDbContext, List<string>>(db =>
             db.PersonalDataAccess.Where(a => a.ProfileId == id).OrderBy(a => a.Id).Select(a => a.Purpose).ToListAsync());
         Assert.Equal(["card", "card", "card-with-contact"], audit);
+    }
+
+    [Fact]
+    public async Task Contact_details_cannot_be_shared_with_an_institution_that_does_not_exist()
+    {
+        var (id, owner) = await OwnProfile();
+        var unknown = Guid.NewGuid();
+        var problem = await ProfilesApiTests.AssertProblem(await owner.PutAsync($"/api/profiles/{id}/sharing/{unknown}", null), HttpStatusCode.BadRequest);
+        Assert.Contains("institutionId", problem["errors"]!.AsObject().Select(e => e.Key));
+        Assert.Equal(0, await host.WithDbAsync<ProfilesDbContext, int>(db => db.ContactSharing.CountAsync(s => s.ProfileId == id)));
+    }
+
+    [Fact]
+    public async Task A_deleted_account_loses_its_token_and_its_profile_is_erased()
+    {
+        var (id, owner) = await OwnProfile();
+        Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync($"/api/profiles/{id}")).StatusCode);
+
+        // What the identity service publishes when the researcher deletes the account.
+        var bus = host.Services.GetRequiredService<MassTransit.IBus>();
+        await bus.Publish(new TalentMatch.Contracts.Identity.AccountDeleted(Guid.NewGuid(), DateTimeOffset.UtcNow, id, 1));
+
+        await Eventually.True(async () => (await owner.GetAsync($"/api/profiles/{id}")).StatusCode == HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(20), "profiles to refuse the deleted account's token");
+        await Eventually.True(async () => !await host.WithDbAsync<ProfilesDbContext, bool>(db => db.Profiles.AnyAsync(p => p.Id == id)),
+            TimeSpan.FromSeconds(20), "profiles to erase the deleted account's profile");
+        var erased = await host.WithDbAsync<ProfilesDbContext, List<OutboxMessage>>(db =>
+            db.Set<OutboxMessage>().AsNoTracking().Where(m => m.MessageType == typeof(TalentMatch.Contracts.Profiles.ProfileErased).FullName).ToListAsync());
+        Assert.Single(erased, m => m.Payload.Contains(id.ToString()));
+        Assert.Equal(1, await host.WithDbAsync<ProfilesDbContext, int>(db =>
+            db.Set<TalentMatch.Hosting.Auth.RevokedToken>().CountAsync(r => r.AccountId == id.ToString())));
+        // Another researcher's token still works.
+        var (other, otherOwner) = await OwnProfile();
+        Assert.Equal(HttpStatusCode.OK, (await otherOwner.GetAsync($"/api/profiles/{other}")).StatusCode);
     }
 
     [Fact]

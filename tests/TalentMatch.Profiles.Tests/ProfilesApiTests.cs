@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Profiles;
 using TalentMatch.Testing;
@@ -130,6 +131,10 @@ public sealed class ProfilesApiTests(ProfilesHost host) : IClassFixture<Profiles
     public static TheoryData<string, object?, string> InvalidValues => new()
     {
         { "email", "not-an-email", "email" },
+        { "email", "a@b", "email" },
+        { "email", "a@", "email" },
+        { "email", "@b.c", "email" },
+        { "email", "a@b.", "email" },
         { "researchFields", new JsonArray("not a code"), "researchFields" },
         { "researchFields", new JsonArray(), "researchFields" },
         { "researchFields", new JsonArray("MED.NO.SUCH"), "researchFields" },
@@ -229,6 +234,11 @@ public sealed class ProfilesApiTests(ProfilesHost host) : IClassFixture<Profiles
         Assert.Contains("database", body!["checks"]!.AsObject().Select(c => c.Key));
         Assert.Contains("broker", body["checks"]!.AsObject().Select(c => c.Key));
     }
+
+    [Fact]
+    public void MassTransit_usage_telemetry_is_off() =>
+        // MassTransit 8.4 reports to its vendor unless told not to; the platform calls nothing an operator did not configure.
+        Assert.False(host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MassTransit.UsageTelemetryOptions>>().Value.Enabled);
 
     [Fact]
     public async Task The_migrated_schema_matches_the_model() =>

@@ -1,8 +1,50 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using TalentMatch.Hosting.Auth;
+using TalentMatch.Hosting.Messaging;
+using TalentMatch.Hosting.Persistence;
 
 namespace TalentMatch.Identity;
 
-/// <summary>ASP.NET Core Identity's tables (users, claims, logins, tokens; roles are kept as a <c>role</c> claim).</summary>
-public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : IdentityDbContext<IdentityUser>(options);
+/// <summary>
+/// ASP.NET Core Identity's tables (users, claims, logins, tokens; roles are kept as a <c>role</c> claim), failed
+/// sign-ins per account and client address, the token revocation list, and the outbox that tells the other services
+/// about deleted accounts.
+/// </summary>
+public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : IdentityDbContext<IdentityUser>(options)
+{
+    public DbSet<SignInFailure> SignInFailures => Set<SignInFailure>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.Entity<SignInFailure>(e =>
+        {
+            e.ToTable("sign_in_failures");
+            e.HasKey(f => new { f.EmailHash, f.Address });
+            e.Property(f => f.EmailHash).HasMaxLength(64);
+            e.Property(f => f.Address).HasMaxLength(64);
+        });
+        builder.AddOutboxAndInbox();
+        builder.AddTokenRevocations();
+        // Identity's own tables keep the names its first migration gave them.
+        builder.UseSnakeCaseNames(type => type.Namespace?.StartsWith("Microsoft.AspNetCore.Identity", StringComparison.Ordinal) != true);
+    }
+}
+
+/// <summary>Failed sign-ins for one e-mail address (known or not) from one client address, within the lock-out window.</summary>
+public sealed class SignInFailure
+{
+    /// <summary>
+    /// SHA-256 of the e-mail address as Identity normalises it (upper case): unknown addresses are counted like known
+    /// ones, and an address someone merely tried is not kept in clear.
+    /// </summary>
+    public required string EmailHash { get; set; }
+
+    /// <summary>The client address (an IPv6 client by its /64 network).</summary>
+    public required string Address { get; set; }
+
+    public int Failures { get; set; }
+    public DateTimeOffset LastFailureAt { get; set; }
+}

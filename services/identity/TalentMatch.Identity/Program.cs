@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Persistence;
 using TalentMatch.Hosting.Web;
 using TalentMatch.Identity;
@@ -6,6 +7,8 @@ using TalentMatch.Identity;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<IdentityDb>();
+// The outbox tells the other services about deleted accounts (their tokens are revoked, the profile erased).
+builder.AddServiceMessaging<IdentityDb>();
 builder.AddAccounts();
 
 var app = builder.Build();

@@ -1,3 +1,4 @@
+using TalentMatch.Hosting.Auth;
 using Microsoft.EntityFrameworkCore;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Persistence;
@@ -84,6 +85,7 @@ public sealed class MatchingDbContext(DbContextOptions<MatchingDbContext> option
             e.Property(x => x.Version).ValueGeneratedNever();
         });
         modelBuilder.AddOutboxAndInbox();
+        modelBuilder.AddTokenRevocations();
         modelBuilder.UseSnakeCaseNames();
     }
 }

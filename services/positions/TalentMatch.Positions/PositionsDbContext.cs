@@ -1,3 +1,4 @@
+using TalentMatch.Hosting.Auth;
 using Microsoft.EntityFrameworkCore;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Persistence;
@@ -34,6 +35,7 @@ public sealed class PositionsDbContext(DbContextOptions<PositionsDbContext> opti
             e.HasIndex(i => i.Slug).IsUnique();
         });
         modelBuilder.AddOutboxAndInbox();
+        modelBuilder.AddTokenRevocations();
         modelBuilder.AddIdempotencyKeys();
         modelBuilder.UseSnakeCaseNames();
     }

@@ -78,7 +78,7 @@ public sealed class ProfileRequestValidator : AbstractValidator<ProfileRequest>
         var today = () => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
         RuleFor(r => r.FullName).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.Email).NotEmpty().MaximumLength(254).EmailAddress();
+        RuleFor(r => r.Email).NotEmpty().MaximumLength(254).DeliverableEmail();
         RuleFor(r => r.Phone).MaximumLength(40).Matches(@"^\+?[0-9 ()\-]{5,40}$").When(r => r.Phone is not null)
             .WithMessage("'phone' may hold digits, spaces, brackets, dashes and a leading +.");
         RuleFor(r => r.Orcid).Must(o => o is null || Orcid.IsValid(o))

@@ -19,6 +19,7 @@ public static class ProfilesApi
         services
             .AddSingleton(TimeProvider.System)
             .AddSingleton(ResearchFieldTaxonomy.Load())
+            .AddSingleton(Institutions.Load())
             .AddSingleton<IValidator<ProfileRequest>, ProfileRequestValidator>()
             .AddSingleton<ProfileRegistrations>()
             .AddScoped<Imports.BulkProfileImporter>()

@@ -1,3 +1,4 @@
+using TalentMatch.Hosting.Auth;
 using Microsoft.EntityFrameworkCore;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Persistence;
@@ -54,6 +55,7 @@ public sealed class ProfilesDbContext(DbContextOptions<ProfilesDbContext> option
             e.HasIndex(x => x.ProfileId);
         });
         modelBuilder.AddOutboxAndInbox();
+        modelBuilder.AddTokenRevocations();
         modelBuilder.AddIdempotencyKeys();
         modelBuilder.UseSnakeCaseNames();
     }

@@ -8,7 +8,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<ProfilesDbContext>();
 builder.AddServiceMessaging<ProfilesDbContext>(bus =>
-    bus.AddConsumer<TalentMatch.Profiles.Privacy.MatchReviewedConsumer, TalentMatch.Profiles.Privacy.MatchReviewedConsumerDefinition>());
+{
+    bus.AddConsumer<TalentMatch.Profiles.Privacy.MatchReviewedConsumer, TalentMatch.Profiles.Privacy.MatchReviewedConsumerDefinition>();
+    bus.AddConsumer<TalentMatch.Profiles.Privacy.AccountDeletedConsumer, TalentMatch.Profiles.Privacy.AccountDeletedConsumerDefinition>();
+});
 ProfilesApi.ConsentNoticeVersion = builder.Configuration["Consent:NoticeVersion"] ?? ProfilesApi.ConsentNoticeVersion;
 builder.Services.AddProfiles();
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using TalentMatch.Contracts.Identity;
 using TalentMatch.Contracts.Matching;
 using TalentMatch.Contracts.Profiles;
 using TalentMatch.Hosting.Auth;
@@ -90,24 +91,43 @@ public static class PrivacyApi
             return Hosting.Web.ETags.PreconditionFailed(profile.Version);
         }
 
-        var now = DateTimeOffset.UtcNow;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await EraseAsync(db, profile, ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Deletes the profile, its sharing, endorsements and stored idempotent answers and enqueues
+    /// <see cref="ProfileErased"/>, in the caller's transaction. Shared by <c>DELETE /api/profiles/{id}</c> and the
+    /// deletion of the researcher's account.
+    /// </summary>
+    internal static async Task EraseAsync(ProfilesDbContext db, Profile profile, CancellationToken ct)
+    {
+        var id = profile.Id;
         db.Profiles.Remove(profile);
         await db.ContactSharing.Where(s => s.ProfileId == id).ExecuteDeleteAsync(ct);
         await db.Endorsements.Where(e => e.ProfileId == id).ExecuteDeleteAsync(ct);
         // Stored idempotent answers hold the profile as it was registered.
         await db.Database.ExecuteSqlAsync($"DELETE FROM idempotency_keys WHERE location = {"/api/profiles/" + id}", ct);
-        db.Enqueue(new ProfileErased(Guid.NewGuid(), now, id, profile.Version + 1));
+        db.Enqueue(new ProfileErased(Guid.NewGuid(), DateTimeOffset.UtcNow, id, profile.Version + 1));
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> Share(Guid id, Guid institutionId, ProfilesDbContext db, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<IResult> Share(
+        Guid id, Guid institutionId, ProfilesDbContext db, ClaimsPrincipal user, Seeds.Institutions institutions, CancellationToken ct)
     {
         if (!user.Owns(id) || !await db.Profiles.AnyAsync(p => p.Id == id, ct))
         {
             return ProfilesApi.NotFound(id);
+        }
+
+        // Profiles does not own institutions; the seed documents are the reference both services load.
+        if (!institutions.TryGet(institutionId, out _))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["institutionId"] = ["Unknown institution; see GET /api/institutions on the positions service."] },
+                title: "Contact details can only be shared with an institution of the platform.");
         }
 
         var existing = await db.ContactSharing.FirstOrDefaultAsync(s => s.ProfileId == id && s.InstitutionId == institutionId, ct);
@@ -170,3 +190,21 @@ public sealed class MatchReviewedConsumer(ProfilesDbContext db) : IConsumer<Matc
 }
 
 public sealed class MatchReviewedConsumerDefinition : RetryingConsumerDefinition<MatchReviewedConsumer>;
+
+/// <summary>
+/// A deleted account takes its profile with it: a researcher's profile (whose id is the account id) is erased as
+/// <c>DELETE /api/profiles/{id}</c> erases it, and <see cref="ProfileErased"/> makes matching purge its copies.
+/// </summary>
+public sealed class AccountDeletedConsumer(ProfilesDbContext db) : IConsumer<AccountDeleted>
+{
+    public Task Consume(ConsumeContext<AccountDeleted> context) =>
+        db.ProcessOnceAsync(context, nameof(AccountDeletedConsumer), async ct =>
+        {
+            if (await db.Profiles.FirstOrDefaultAsync(p => p.Id == context.Message.AggregateId, ct) is { } profile)
+            {
+                await PrivacyApi.EraseAsync(db, profile, ct);
+            }
+        });
+}
+
+public sealed class AccountDeletedConsumerDefinition : RetryingConsumerDefinition<AccountDeletedConsumer>;

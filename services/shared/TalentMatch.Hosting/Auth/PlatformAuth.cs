@@ -9,6 +9,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.Tokens;
 
 namespace TalentMatch.Hosting.Auth;
@@ -32,6 +33,9 @@ public static class PlatformClaims
     /// <summary>An institution the account acts for: one for an HR office, a set for an ambassador.</summary>
     public const string Institution = "institution";
 
+    /// <summary>The OAuth 2 client a machine client's token was issued to (RFC 9068); absent in a person's token.</summary>
+    public const string ClientId = "client_id";
+
     public const string Issuer = "talentmatch-identity";
     public const string Audience = "talentmatch";
 }
@@ -43,6 +47,18 @@ public sealed class AuthOptions
     public string SigningKey { get; set; } = "";
 
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often an instance re-reads the revocation list other instances of its service stored.</summary>
+    public TimeSpan RevocationRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a revocation is kept: longer than any token lives.</summary>
+    public TimeSpan RevocationRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// The key in the repository's <c>appsettings.json</c> files. Anyone can sign an administrator's token with it, so a
+    /// service refuses to start with it outside the Development environment.
+    /// </summary>
+    public const string DevelopmentSigningKey = "dev-only-signing-key-change-me-0123456789abcdef";
 
     public SymmetricSecurityKey Key()
     {
@@ -102,7 +118,21 @@ public static class PlatformAuthentication
     public static WebApplicationBuilder AddPlatformAuthentication(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+        if (options.SigningKey == AuthOptions.DevelopmentSigningKey)
+        {
+            if (!builder.Environment.IsDevelopment())
+            {
+                throw new InvalidOperationException(
+                    "Auth:SigningKey is the development key committed in the repository: anyone could sign tokens with it. " +
+                    "Set Auth__SigningKey to a random key of at least 32 bytes shared by every service (deploy/up.sh generates " +
+                    $"one per installation), or run with ASPNETCORE_ENVIRONMENT=Development (environment now: {builder.Environment.EnvironmentName}).");
+            }
+
+            builder.Services.AddHostedService<DevelopmentKeyWarning>();
+        }
+
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<TokenRevocations>();
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddSingleton(new TokenValidationParameters
         {
@@ -154,12 +184,28 @@ public static class CallerExtensions
     public static bool Owns(this ClaimsPrincipal user, Guid profileId) => user.IsResearcher() && user.UserGuid() == profileId;
 }
 
+/// <summary>Says at every start, as a warning, that the service accepts tokens signed with the repository's key.</summary>
+internal sealed partial class DevelopmentKeyWarning(ILogger<DevelopmentKeyWarning> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        LogDevelopmentKey(logger);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "INSECURE: Auth:SigningKey is the development key committed in the repository; anyone can sign an administrator's token for this service. Development only: set Auth__SigningKey anywhere else.")]
+    private static partial void LogDevelopmentKey(ILogger logger);
+}
+
 /// <summary>
 /// Validates <c>Authorization: Bearer</c> JWTs (HMAC-SHA256, issuer, audience, lifetime) with the locally configured
 /// key. It is what JwtBearer does for a symmetric key, without its OpenID Connect dependency (not served here).
 /// </summary>
 public sealed class BearerTokenHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TokenValidationParameters parameters)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TokenValidationParameters parameters,
+    TokenRevocations revocations)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
@@ -177,6 +223,11 @@ public sealed class BearerTokenHandler(
         if (!result.IsValid)
         {
             return AuthenticateResult.Fail("Invalid token.");
+        }
+
+        if (result.SecurityToken is JsonWebToken token && revocations.IsRevoked(token.Subject, token.IssuedAt))
+        {
+            return AuthenticateResult.Fail("Revoked token.");
         }
 
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(result.ClaimsIdentity), SchemeName));

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TalentMatch.Contracts;
+using TalentMatch.Hosting.Auth;
 using TalentMatch.Hosting.Web;
 
 namespace TalentMatch.Hosting.Messaging;
@@ -39,10 +40,15 @@ public static class ServiceMessaging
         var rabbit = builder.Configuration.GetSection("RabbitMq").Get<RabbitMqSettings>() ?? new RabbitMqSettings();
         var inMemory = string.Equals(builder.Configuration["Messaging:Transport"], "InMemory", StringComparison.OrdinalIgnoreCase);
 
+        var serviceName = builder.Environment.ApplicationName.Replace('.', '-').ToLowerInvariant();
         builder.Services.AddMassTransit(x =>
         {
+            // MassTransit 8.4 reports usage telemetry to its vendor by default; the platform makes no call outside the
+            // deployment that an operator did not configure.
+            x.DisableUsageTelemetry();
             x.SetKebabCaseEndpointNameFormatter();
             consumers?.Invoke(x);
+            x.AddTokenRevocationConsumer<TContext>(serviceName);
             x.ConfigureHealthCheckOptions(o =>
             {
                 o.Name = "broker";
@@ -102,6 +108,7 @@ public static class ServiceMessaging
         // Runs after the database migrator (registered earlier by AddServiceDatabase), before the relay.
         builder.Services.AddHostedService<MessagingStartup<TContext>>();
         builder.Services.AddHostedService<OutboxRelay<TContext>>();
+        builder.Services.AddHostedService<TokenRevocationRefresher<TContext>>();
         if (!inMemory)
         {
             builder.Services.AddSingleton(Options.Create(rabbit));

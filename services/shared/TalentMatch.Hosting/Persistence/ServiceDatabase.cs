@@ -59,9 +59,10 @@ public static class ServiceDatabase
     }
 
     /// <summary>Names every table and column in snake_case so hand-written SQL reads like PostgreSQL.</summary>
-    public static void UseSnakeCaseNames(this ModelBuilder modelBuilder)
+    /// <param name="only">Which entities to rename (default all), for a model that keeps a library's own names.</param>
+    public static void UseSnakeCaseNames(this ModelBuilder modelBuilder, Func<Type, bool>? only = null)
     {
-        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => only is null || only(e.ClrType)))
         {
             if (entity.IsMappedToJson())
             {

@@ -31,6 +31,46 @@ public static class CommonRules
             .Must(l => l is null || l.All(s => !string.IsNullOrWhiteSpace(s) && s.Length <= MaxTagLength))
             .WithMessage($"Entries must be non-blank and at most {MaxTagLength} characters.");
 
+    /// <summary>
+    /// An e-mail address that can receive mail: one <c>@</c>, a local part of 1 to 64 visible characters, and a
+    /// domain of at least two dot-separated labels (letters, digits, hyphens; no label empty, none starting or ending
+    /// with a hyphen; a top-level label that is not all digits). <c>a@b</c>, <c>a@</c> and <c>@b.c</c> are not.
+    /// </summary>
+    public static bool IsDeliverableEmail(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Length > 254)
+        {
+            return false;
+        }
+
+        var email = value.Trim();
+        var at = email.IndexOf('@');
+        if (at is <= 0 or > 64 || at != email.LastIndexOf('@'))
+        {
+            return false;
+        }
+
+        var local = email.AsSpan(0, at);
+        foreach (var c in local)
+        {
+            if (char.IsWhiteSpace(c) || char.IsControl(c) || c is '<' or '>' or '(' or ')' or ',' or ';' or ':' or '\\' or '"' or '[' or ']')
+            {
+                return false;
+            }
+        }
+
+        var labels = email[(at + 1)..].Split('.');
+        return labels.Length >= 2
+            && labels.All(l => l.Length is > 0 and <= 63 && l[0] != '-' && l[^1] != '-' && l.All(c => char.IsLetterOrDigit(c) || c == '-'))
+            && !labels[^1].All(char.IsAsciiDigit);
+    }
+
+    public const string EmailMessage = "A valid e-mail address with a domain is required (name@example.org).";
+
+    /// <summary><see cref="IsDeliverableEmail"/> as a rule (an empty value is left to NotEmpty).</summary>
+    public static IRuleBuilderOptions<T, string?> DeliverableEmail<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(e => string.IsNullOrEmpty(e) || IsDeliverableEmail(e)).WithMessage(EmailMessage);
+
     /// <summary>Trims, lower-cases and de-duplicates tags so that "Flow Cytometry " and "flow cytometry" match.</summary>
     public static List<string> NormalizeTags(IEnumerable<string>? tags, bool lowerCase = true) =>
         (tags ?? []).Select(t => lowerCase ? t.Trim().ToLowerInvariant() : t.Trim()).Where(t => t.Length > 0).Distinct().ToList();

@@ -12,6 +12,10 @@ namespace TalentMatch.Hosting.Web;
 public sealed class IdempotencyRecord
 {
     public required string Scope { get; set; }
+
+    /// <summary>Who sent the key (<see cref="IdempotentRequest.CallerOf"/>): a key replays only its own caller's answer.</summary>
+    public required string Caller { get; set; }
+
     public required string Key { get; set; }
     public required string RequestHash { get; set; }
     public int StatusCode { get; set; }
@@ -24,7 +28,8 @@ public sealed class IdempotencyRecord
 /// <c>Idempotency-Key</c> on POST: a client that retries a create with the same key gets the first answer again
 /// instead of a duplicate. The key is stored in the same transaction as the created resource, so a crash cannot
 /// leave one without the other; two concurrent requests with one key serialise on its primary key. Reusing a key
-/// with a different body is a client error (422).
+/// with a different body is a client error (422). Keys belong to the caller that sent them: another account sending
+/// the same key gets its own create and learns nothing of the first (the stored answer holds personal data).
 /// </summary>
 public sealed class IdempotentRequest
 {
@@ -32,14 +37,16 @@ public sealed class IdempotentRequest
     public const string Table = "idempotency_keys";
     private const int MaxKeyLength = 200;
 
-    private IdempotentRequest(string scope, string key, string hash)
+    private IdempotentRequest(string scope, string caller, string key, string hash)
     {
         Scope = scope;
+        Caller = caller;
         Key = key;
         Hash = hash;
     }
 
     public string Scope { get; }
+    public string Caller { get; }
     public string Key { get; }
     public string Hash { get; }
 
@@ -62,14 +69,24 @@ public sealed class IdempotentRequest
         }
 
         var hash = Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body, ServiceDefaults.Json)));
-        return new IdempotentRequest(scope, key, hash);
+        return new IdempotentRequest(scope, CallerOf(context.User), key, hash);
+    }
+
+    /// <summary>
+    /// The account id (<c>sub</c>), and for a machine client's token (OAuth 2 <c>client_id</c>, RFC 9068) the client as
+    /// well, so two clients acting for one account keep their keys apart.
+    /// </summary>
+    public static string CallerOf(System.Security.Claims.ClaimsPrincipal user)
+    {
+        var account = user.FindFirst(Auth.PlatformClaims.Subject)?.Value ?? "";
+        return user.FindFirst(Auth.PlatformClaims.ClientId)?.Value is { Length: > 0 } client ? $"{account} {client}" : account;
     }
 
     /// <summary>The earlier answer for this key, a 422 if the key was used for another body, or null to go ahead.</summary>
     public async Task<IResult?> TryReplayAsync(DbContext db, CancellationToken ct)
     {
         var earlier = await db.Set<IdempotencyRecord>().AsNoTracking()
-            .FirstOrDefaultAsync(r => r.Scope == Scope && r.Key == Key, ct);
+            .FirstOrDefaultAsync(r => r.Scope == Scope && r.Caller == Caller && r.Key == Key, ct);
         if (earlier is null)
         {
             return null;
@@ -93,6 +110,7 @@ public sealed class IdempotentRequest
     public IdempotencyRecord ToRecord<T>(int statusCode, string? location, T response) => new()
     {
         Scope = Scope,
+        Caller = Caller,
         Key = Key,
         RequestHash = Hash,
         StatusCode = statusCode,
@@ -110,10 +128,11 @@ public sealed class IdempotentRequest
         }
 
         await using var command = new NpgsqlCommand($"""
-            INSERT INTO {Table} (scope, key, request_hash, status_code, location, response_body, created_at)
-            SELECT * FROM unnest(@scope, @key, @hash, @status, @location, @body::jsonb[], @created)
+            INSERT INTO {Table} (scope, caller, key, request_hash, status_code, location, response_body, created_at)
+            SELECT * FROM unnest(@scope, @caller, @key, @hash, @status, @location, @body::jsonb[], @created)
             """, connection);
         command.Parameters.AddWithValue("scope", records.Select(r => r.Scope).ToArray());
+        command.Parameters.AddWithValue("caller", records.Select(r => r.Caller).ToArray());
         command.Parameters.AddWithValue("key", records.Select(r => r.Key).ToArray());
         command.Parameters.AddWithValue("hash", records.Select(r => r.RequestHash).ToArray());
         command.Parameters.AddWithValue("status", records.Select(r => r.StatusCode).ToArray());
@@ -153,7 +172,7 @@ public static class IdempotencyModel
         modelBuilder.Entity<IdempotencyRecord>(e =>
         {
             e.ToTable(IdempotentRequest.Table);
-            e.HasKey(r => new { r.Scope, r.Key });
+            e.HasKey(r => new { r.Scope, r.Caller, r.Key });
             e.Property(r => r.ResponseBody).HasColumnType("jsonb");
         });
         return modelBuilder;
@@ -171,6 +190,18 @@ public static class IdempotencyModel
                 created_at timestamptz NOT NULL,
                 CONSTRAINT pk_idempotency_keys PRIMARY KEY (scope, key)
             );
+            """);
+
+    /// <summary>
+    /// Scopes stored answers to their caller. Answers stored before this had no caller: they are dropped rather than
+    /// guessed at (a retry after the upgrade creates once more).
+    /// </summary>
+    public static void ScopeIdempotencyKeysToCaller(this MigrationBuilder migrationBuilder) =>
+        migrationBuilder.Sql($"""
+            DELETE FROM {IdempotentRequest.Table};
+            ALTER TABLE {IdempotentRequest.Table} ADD COLUMN caller text NOT NULL;
+            ALTER TABLE {IdempotentRequest.Table} DROP CONSTRAINT pk_idempotency_keys;
+            ALTER TABLE {IdempotentRequest.Table} ADD CONSTRAINT pk_idempotency_keys PRIMARY KEY (scope, caller, key);
             """);
 }
 

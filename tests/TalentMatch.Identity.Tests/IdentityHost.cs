@@ -1,0 +1,60 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using TalentMatch.Testing;
+
+namespace TalentMatch.Identity.Tests;
+
+/// <summary>
+/// The identity service in-process. A request's client address is the TCP peer; here a test sets it with the
+/// <see cref="PeerHeader"/> header, which a startup filter turns into <c>Connection.RemoteIpAddress</c> before anything
+/// else runs (the service itself reads no forwarding header).
+/// </summary>
+public class IdentityHost : ServiceHost<Program>
+{
+    public const string PeerHeader = "X-Test-Peer-Address";
+    public const string AdminEmail = "admin@identity.test";
+    public const string AdminPassword = "identity-admin-password-01";
+
+    protected override Dictionary<string, string?> Settings()
+    {
+        var settings = base.Settings();
+        settings["Auth:Admin:Email"] = AdminEmail;
+        settings["Auth:Admin:Password"] = AdminPassword;
+        settings["RateLimit:PermitLimit"] = "100000"; // the per-address rate limit has its own end-to-end test
+        return settings;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(s => s.AddSingleton<IStartupFilter, PeerAddressFilter>());
+    }
+
+    /// <summary>An anonymous client whose requests come from <paramref name="address"/>.</summary>
+    public HttpClient From(string address)
+    {
+        var client = ClientAs(null);
+        client.DefaultRequestHeaders.Add(PeerHeader, address);
+        return client;
+    }
+
+    private sealed class PeerAddressFilter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((HttpContext context, RequestDelegate nextMiddleware) =>
+            {
+                if (context.Request.Headers.TryGetValue(PeerHeader, out var address))
+                {
+                    context.Connection.RemoteIpAddress = IPAddress.Parse(address.ToString());
+                }
+
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+}
