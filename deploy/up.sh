@@ -85,16 +85,18 @@ dotnet seeds/TalentMatch.DemoData/bin/Release/net10.0/TalentMatch.DemoData.dll \
   --profiles "http://127.0.0.1:${PORTS[profiles]}" --positions "http://127.0.0.1:${PORTS[positions]}" --count "$DEMO_PROFILES" \
   --identity "http://127.0.0.1:${PORTS[identity]}"
 
+# JSON string and shell single-quoting, for the sign-in below and the commands printed at the end.
+json_string() { local v=${1//\\/\\\\}; v=${v//\"/\\\"}; printf '"%s"' "$v"; }
+shell_quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+admin_login="{\"email\":$(json_string "$TM_ADMIN_EMAIL"),\"password\":$(json_string "$TM_ADMIN_PASSWORD")}"
 token=$(curl -fsS -X POST "http://127.0.0.1:${PORTS[identity]}/api/auth/login" -H 'content-type: application/json' \
-  -d "{\"email\":\"$TM_ADMIN_EMAIL\",\"password\":\"$TM_ADMIN_PASSWORD\"}" | sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
+  -d "$admin_login" | sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
 
 first_position=$(curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:${PORTS[positions]}/api/positions?pageSize=1" | sed -n 's/.*"items":\[{"id":"\([^"]*\)".*/\1/p')
 
 # What follows is printed for copying: every command must work pasted as it is, from any folder. So the login body
 # carries the real credentials, JSON-escaped and then single-quoted for the shell, and paths are absolute and quoted.
-json_string() { local v=${1//\\/\\\\}; v=${v//\"/\\\"}; printf '"%s"' "$v"; }
-shell_quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
-login_body=$(shell_quote "{\"email\":$(json_string "$TM_ADMIN_EMAIL"),\"password\":$(json_string "$TM_ADMIN_PASSWORD")}")
+login_body=$(shell_quote "$admin_login")
 # down.sh finds the instance from these; the defaults need no mention.
 stop_env=
 [[ $TM_INSTANCE == dev && $TM_PG_PORT == 54329 && $TM_RABBIT_PORT == 35672 ]] ||
