@@ -84,14 +84,15 @@ internal static partial class JobPostingMapper
         if (institutionId is null)
         {
             var org = posting["hiringOrganization"];
-            var names = new[] { Text(org), Text(org?["name"]), Text(org?["alternateName"]), Text(org?["legalName"]) }
-                .Concat(new[] { Text(org?["sameAs"]), Text(org?["url"]) }.Select(LastSegment));
+            // A plain string is the organisation's name, as many real postings write it.
+            var names = new[] { Text(org), Text(Member(org, "name")), Text(Member(org, "alternateName")), Text(Member(org, "legalName")) }
+                .Concat(new[] { Text(Member(org, "sameAs")), Text(Member(org, "url")) }.Select(LastSegment));
             var match = institutions.All.FirstOrDefault(i => names.Any(n => n is not null &&
                 (string.Equals(n.Trim(), i.NameEn, StringComparison.OrdinalIgnoreCase) || n.Trim() == i.NameZh ||
                  string.Equals(n.Trim(), i.Slug, StringComparison.OrdinalIgnoreCase) || n.Trim() == i.Id.ToString())));
             if (match is null)
             {
-                errors["hiringOrganization"] = [$"'{Clip(Text(org?["name"]) ?? Text(org))}' is not a known institution; use its English or Chinese name as in GET /api/institutions, or send ?institutionId=."];
+                errors["hiringOrganization"] = [$"'{Clip(Text(Member(org, "name")) ?? Text(org))}' is not a known institution; use its English or Chinese name as in GET /api/institutions, or send ?institutionId=."];
             }
 
             institutionId = match?.Id;
@@ -99,7 +100,7 @@ internal static partial class JobPostingMapper
 
         // Location: the first place's locality; omitted means the institution's city.
         var place = posting["jobLocation"] is JsonArray places ? places.FirstOrDefault() : posting["jobLocation"];
-        var city = Text(place?["address"]?["addressLocality"]);
+        var city = Text(Member(Member(place, "address"), "addressLocality"));
 
         var employmentMode = query.EmploymentMode ?? EmploymentModeOf(posting["employmentType"], errors);
 
@@ -352,6 +353,14 @@ internal static partial class JobPostingMapper
             return (null, false);
         }
 
+        // A decimal holds about 7.9e28; anything near that is no salary, and converting it would overflow.
+        const double largest = 1e15;
+        if (Math.Abs(min.Value) > largest || Math.Abs(max.Value) > largest)
+        {
+            errors["baseSalary.value"] = ["The amount is too large to be a salary."];
+            return (null, false);
+        }
+
         return (new SalaryBandInput((decimal)min.Value * factor, (decimal)max.Value * factor), true);
     }
 
@@ -406,6 +415,9 @@ internal static partial class JobPostingMapper
             ? DateOnly.FromDateTime(at.DateTime) : null;
     }
 
+    /// <summary>A member of an object; null when the node is absent or not an object (a string, number or array).</summary>
+    private static JsonNode? Member(JsonNode? node, string name) => node is JsonObject o ? o[name] : null;
+
     private static string? Text(JsonNode? node) =>
         node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
@@ -422,7 +434,7 @@ internal static partial class JobPostingMapper
         IEnumerable<JsonNode?> items = node is JsonArray a ? a : new[] { node };
         foreach (var item in items)
         {
-            var text = Text(item) ?? Text(item?["name"]);
+            var text = Text(item) ?? Text(Member(item, "name"));
             if (string.IsNullOrWhiteSpace(text))
             {
                 continue;
