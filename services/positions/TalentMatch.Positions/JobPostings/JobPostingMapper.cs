@@ -73,6 +73,7 @@ internal static partial class JobPostingMapper
         JsonObject posting, JobPostingQuery query, Seeds.Institutions institutions, TaxonomyLabels labels, CareerStages stages,
         Dictionary<string, string[]> errors)
     {
+        CheckShapes(posting, errors);
         var title = Text(posting["title"])?.Trim();
         if (string.IsNullOrEmpty(title))
         {
@@ -413,6 +414,73 @@ internal static partial class JobPostingMapper
         // A date-time: the calendar date as written, whatever its offset.
         return DateTimeOffset.TryParse(v, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
             ? DateOnly.FromDateTime(at.DateTime) : null;
+    }
+
+    private static readonly string[] TextMembers = ["title", "description", "validThrough", "datePosted"];
+    private static readonly string[] TextListMembers = ["keywords", "industry", "occupationalCategory", "qualifications", "skills", "employmentType"];
+
+    /// <summary>
+    /// The members the mapping reads must have a shape it can read: text where text is meant; text, a list of texts or
+    /// of DefinedTerms (objects with a name) for the list-like ones; an object, or a plain name, for hiringOrganization;
+    /// Place objects for jobLocation; what schema.org allows for baseSalary and experienceRequirements. Anything else is
+    /// named in a 400 rather than silently read as absent.
+    /// </summary>
+    private static void CheckShapes(JsonObject posting, Dictionary<string, string[]> errors)
+    {
+        foreach (var name in TextMembers)
+        {
+            if (posting[name] is { } node && Text(node) is null)
+            {
+                errors[name] = [$"Give {name} as text."];
+            }
+        }
+
+        foreach (var name in TextListMembers)
+        {
+            switch (posting[name])
+            {
+                case null:
+                case JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String:
+                    break;
+                case JsonArray items:
+                    for (var i = 0; i < items.Count; i++)
+                    {
+                        if (Text(items[i]) is null && Text(Member(items[i], "name")) is null)
+                        {
+                            errors[$"{name}[{i}]"] = ["Give each entry as text or as an object with a text name."];
+                        }
+                    }
+
+                    break;
+                case JsonObject o when Text(o["name"]) is not null:
+                    break;
+                default:
+                    errors[name] = [$"Give {name} as text or a list of texts."];
+                    break;
+            }
+        }
+
+        if (posting["hiringOrganization"] is { } org && org is not JsonObject && Text(org) is null)
+        {
+            errors["hiringOrganization"] = ["Give hiringOrganization as an Organization object or as its name."];
+        }
+
+        var location = posting["jobLocation"];
+        if (location is not (null or JsonObject) && !(location is JsonArray places && places.All(p => p is JsonObject)))
+        {
+            errors["jobLocation"] = ["Give jobLocation as a Place object (or a list of them)."];
+        }
+
+        // schema.org also allows a bare number for baseSalary and text for experienceRequirements (both read as absent).
+        if (posting["baseSalary"] is { } salary && salary is not JsonObject && Number(salary) is null)
+        {
+            errors["baseSalary"] = ["Give baseSalary as a MonetaryAmount object."];
+        }
+
+        if (posting["experienceRequirements"] is { } experience && experience is not JsonObject && Text(experience) is null)
+        {
+            errors["experienceRequirements"] = ["Give experienceRequirements as an OccupationalExperienceRequirements object or as text."];
+        }
     }
 
     /// <summary>A member of an object; null when the node is absent or not an object (a string, number or array).</summary>

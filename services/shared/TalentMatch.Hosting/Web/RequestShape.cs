@@ -102,9 +102,19 @@ public static class RequestShape
 
         // JSON is UTF-8 (RFC 8259); a charset the server would have to look up is refused rather than guessed at.
         var charset = media.Charset.HasValue ? media.Charset.Value!.Trim('"') : null;
-        return charset is null || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)
-            ? null
-            : $"The charset '{Clip(charset)}' is not supported. " + expected;
+        if (charset is null)
+        {
+            return null;
+        }
+
+        if (charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+        {
+            // One spelling for the readers behind: the JSON binder looks a quoted name up as it is, and fails.
+            request.ContentType = $"{type}; charset=utf-8";
+            return null;
+        }
+
+        return $"The charset '{Clip(charset)}' is not supported. " + expected;
     }
 
     private static bool HasBody(HttpRequest request) =>
