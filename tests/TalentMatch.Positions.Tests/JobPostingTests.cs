@@ -205,6 +205,77 @@ public sealed class JobPostingTests(PositionsHost host) : IClassFixture<Position
         }
     }
 
+    [Fact]
+    public async Task A_hiring_organization_given_as_a_plain_name_is_matched_like_the_objects_name()
+    {
+        // Common in real postings; the object-only reading of it used to answer 500.
+        var posting = Posting();
+        posting["hiringOrganization"] = "Shenzhen Bay Laboratory";
+
+        var response = await Import(posting);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(ShenzhenBayLaboratory, (await response.Content.ReadFromJsonAsync<JsonObject>())!["institutionId"]!.GetValue<string>());
+    }
+
+    public static TheoryData<string, string, string> WrongShapes => new()
+    {
+        // member, JSON value, the field the 400 must name
+        { "hiringOrganization", "42", "hiringOrganization" },
+        { "hiringOrganization", "[\"Shenzhen Bay Laboratory\"]", "hiringOrganization" },
+        { "hiringOrganization", "{\"name\":7}", "hiringOrganization" },
+        { "jobLocation", "\"Shenzhen\"", "jobLocation" },
+        { "title", "[[\"Postdoc\"]]", "title" },
+        { "title", "12", "title" },
+        { "keywords", "[[\"Diabetes\"],{\"name\":[1]}]", "keywords[0]" },
+        { "keywords", "42", "keywords" },
+        { "experienceRequirements", "[24]", "experienceRequirements" },
+        { "baseSalary", "\"CNY 300000\"", "baseSalary" },
+        { "baseSalary", "{\"currency\":\"CNY\",\"value\":1e29}", "baseSalary.value" },
+        { "baseSalary", "{\"currency\":\"CNY\",\"value\":{\"minValue\":79228162514264337593543950336,\"maxValue\":1e30,\"unitText\":\"MONTH\"}}", "baseSalary.value" },
+        { "title", "\"Post\\u0000doc\"", "title" },
+        { "title", "\"Post\\ud800doc\"", "title" },
+        { "description", "\"a\\u0007b\"", "description" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WrongShapes))]
+    public async Task A_member_of_the_wrong_shape_is_400_naming_the_field_and_stores_nothing(string member, string json, string field)
+    {
+        var posting = Posting();
+        posting[member] = JsonNode.Parse("\"placeholder\"");
+        var text = posting.ToJsonString().Replace($"\"{member}\":\"placeholder\"", $"\"{member}\":{json}");
+        var before = await Counts();
+
+        var response = await SendText(text);
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(JsonNode.Parse(body)!["errors"]![field]);
+        Assert.Equal(before, await Counts());
+    }
+
+    [Fact]
+    public async Task Duplicate_members_and_lone_surrogates_in_member_names_are_400()
+    {
+        var text = Posting().ToJsonString();
+        foreach (var hostile in new[]
+                 {
+                     text.Replace("\"title\":", "\"title\":\"Professor\",\"title\":"),
+                     text.Replace("\"title\":", "\"\\ud800\":1,\"title\":"),
+                     text.Replace("\"currency\":", "\"currency\":\"USD\",\"currency\":"),
+                 })
+        {
+            var response = await SendText(hostile);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    private Task<HttpResponseMessage> SendText(string text) =>
+        _client.PostAsync("/api/positions/import/job-posting", new StringContent(text, Encoding.UTF8, "application/ld+json"));
+
     private Task<List<OutboxMessage>> OutboxFor(Guid id) => host.WithDbAsync<PositionsDbContext, List<OutboxMessage>>(db => db.Set<OutboxMessage>()
         .FromSqlInterpolated($"SELECT * FROM outbox_messages WHERE payload->>'aggregateId' = {id.ToString()}").AsNoTracking().ToListAsync());
 

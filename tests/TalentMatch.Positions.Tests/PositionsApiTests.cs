@@ -205,4 +205,32 @@ public sealed class PositionsApiTests(PositionsHost host) : IClassFixture<Positi
 
     private Task<(int Positions, int Outbox)> Counts() =>
         host.WithDbAsync<PositionsDbContext, (int, int)>(async db => (await db.Positions.CountAsync(), await db.Set<OutboxMessage>().CountAsync()));
+
+    [Theory]
+    [InlineData("page=2147483647")]
+    [InlineData("page=1073741825&pageSize=2")]
+    public async Task A_page_whose_offset_overflows_is_400_naming_page(string query)
+    {
+        var response = await _client.GetAsync("/api/positions?" + query);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!["page"]);
+    }
+
+    [Fact]
+    public async Task Null_entries_and_unknown_charsets_are_refused_before_anything_is_stored()
+    {
+        var client = _client;
+        var body = ValidPosition();
+        body["languages"] = new JsonArray("en", null);
+        var response = await client.PostAsync("/api/positions", new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull(System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!["languages[1]"]);
+
+        var content = new StringContent(ValidPosition().ToJsonString(), System.Text.Encoding.UTF8);
+        content.Headers.Remove("Content-Type");
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=foo");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await client.PostAsync("/api/positions", content)).StatusCode);
+    }
+
 }

@@ -404,6 +404,115 @@ public sealed class ImportTests(ProfilesHost host) : IClassFixture<ProfilesHost>
         Assert.Null(JsonResumeMapper.LanguageCode("Klingon"));
     }
 
+    [Fact]
+    public async Task A_null_entry_on_one_bulk_line_is_reported_on_that_line_and_the_valid_rows_around_it_are_stored()
+    {
+        // Before: a null list entry passed validation, failed when the batch was stored, and ended the answer early with
+        // an empty body; the valid rows of its batch were lost.
+        var marker = Guid.NewGuid().ToString("N")[..8];
+        var rows = Enumerable.Range(1, 3).Select(i =>
+        {
+            var row = ProfilesApiTests.ValidProfile();
+            row["email"] = $"nullentry-{marker}-{i}@example.org";
+            return row;
+        }).ToList();
+        var hostile = ProfilesApiTests.ValidProfile();
+        hostile["email"] = $"nullentry-{marker}-x@example.org";
+        hostile["languages"] = new JsonArray("zh", null);
+        var degreeNull = ProfilesApiTests.ValidProfile();
+        degreeNull["email"] = $"nullentry-{marker}-y@example.org";
+        degreeNull["degrees"] = new JsonArray((JsonNode?)null);
+        var body = string.Join("\n", rows[0].ToJsonString(), hostile.ToJsonString(), rows[1].ToJsonString(), "null", degreeNull.ToJsonString(), rows[2].ToJsonString()) + "\n";
+        var before = await Counts();
+
+        var lines = await BulkImport(body, "application/x-ndjson");
+
+        var summary = lines[^1];
+        Assert.True(summary["done"]!.GetValue<bool>());
+        Assert.Equal(6, summary["processed"]!.GetValue<long>());
+        Assert.Equal(3, summary["imported"]!.GetValue<long>());
+        Assert.Equal(3, summary["rejected"]!.GetValue<long>());
+        var errors = summary["errors"]!.AsArray().ToDictionary(e => e!["line"]!.GetValue<int>(), e => e!["errors"]!.AsObject());
+        Assert.Equal([2, 4, 5], errors.Keys.Order());
+        Assert.NotNull(errors[2]["languages[1]"]);
+        Assert.NotNull(errors[5]["degrees[0]"]);
+        Assert.Equal((before.Profiles + 3, before.Outbox + 3), await Counts());
+        var stored = await host.WithDbAsync<ProfilesDbContext, List<string>>(db =>
+            db.Profiles.AsNoTracking().Where(p => p.Email.StartsWith($"nullentry-{marker}-")).Select(p => p.Email).ToListAsync());
+        Assert.Equal(rows.Select(r => r["email"]!.GetValue<string>()).Order(), stored.Order());
+    }
+
+    [Fact]
+    public async Task Bulk_csv_cells_with_control_characters_and_a_body_that_is_not_utf8_are_refused_not_500()
+    {
+        var marker = Guid.NewGuid().ToString("N")[..8];
+        var csv = "fullName,email,careerStage,researchFields,yearsOfExperience,employmentModes,consentToMatching\n" +
+                  $"Wang\u0001Fang,ctl-{marker}-1@example.org,R2,MED.IMMUNO,6,full-time,true\n" +
+                  $"Li Lei,ctl-{marker}-2@example.org,R2,MED.IMMUNO,6,full-time,true\n";
+        var lines = await BulkImport(csv, "text/csv");
+        var summary = lines[^1];
+        Assert.Equal(1, summary["imported"]!.GetValue<long>());
+        Assert.Equal(2, summary["errors"]![0]!["line"]!.GetValue<int>());
+        Assert.Contains("control characters", summary["errors"]![0]!["errors"]!["row"]![0]!.GetValue<string>());
+
+        var invalid = new ByteArrayContent([.. "fullName,email\nWang "u8, 0xED, 0xA0, 0x80, .. ",a@example.org\n"u8]);
+        invalid.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        var response = await _client.PostAsync("/api/profiles/import", invalid);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("work", "work[0]")]
+    [InlineData("education", "education[1]")]
+    [InlineData("skills", "skills[0]")]
+    [InlineData("languages", "languages[0]")]
+    [InlineData("awards", "awards[0]")]
+    public async Task A_null_entry_in_a_json_resume_list_is_400_naming_it(string list, string expected)
+    {
+        var resume = Resume();
+        var entries = resume[list] as JsonArray ?? [];
+        var index = int.Parse(expected[(expected.IndexOf('[') + 1)..^1]);
+        while (entries.Count <= index)
+        {
+            entries.Add(new JsonObject());
+        }
+
+        entries[index] = null;
+        resume[list] = entries.DeepClone();
+
+        var problem = await AssertProblem(await PostResume(resume), HttpStatusCode.BadRequest);
+        Assert.NotNull(problem["errors"]![expected]);
+    }
+
+    [Fact]
+    public async Task Null_keywords_nul_characters_and_duplicate_members_in_a_json_resume_are_400_naming_the_member()
+    {
+        var keywords = Resume();
+        keywords["skills"]![0]!["keywords"] = new JsonArray("flow cytometry", null);
+        Assert.NotNull((await AssertProblem(await PostResume(keywords), HttpStatusCode.BadRequest))["errors"]!["skills[0].keywords[1]"]);
+
+        var nul = Resume();
+        nul["basics"]!["name"] = "Liu\u0000Yang";
+        Assert.NotNull((await AssertProblem(await PostResume(nul), HttpStatusCode.BadRequest))["errors"]!["basics.name"]);
+
+        var text = Resume().ToJsonString().Replace("\"name\":\"Liu Yang\"", "\"name\":\"Liu Yang\",\"name\":\"Someone Else\"");
+        var duplicate = await _client.PostAsync("/api/profiles/import/json-resume" + ResumeQuery, new StringContent(text, Encoding.UTF8, "application/json"));
+        await AssertProblem(duplicate, HttpStatusCode.BadRequest);
+
+        var surrogate = Resume().ToJsonString().Replace("\"Liu Yang\"", "\"Liu \\ud800Yang\"");
+        var lone = await _client.PostAsync("/api/profiles/import/json-resume" + ResumeQuery, new StringContent(surrogate, Encoding.UTF8, "application/json"));
+        await AssertProblem(lone, HttpStatusCode.BadRequest);
+    }
+
+    private static async Task<JsonObject> AssertProblem(HttpResponseMessage response, HttpStatusCode status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"{response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return JsonNode.Parse(body)!.AsObject();
+    }
+
     private async Task<List<JsonNode>> BulkImport(string body, string contentType)
     {
         var response = await _client.PostAsync("/api/profiles/import", new StringContent(body, Encoding.UTF8, contentType));

@@ -44,17 +44,32 @@ public static partial class JobPostingApi
         }
 
         JsonNode? document;
+        var errors = new Dictionary<string, string[]>();
         try
         {
-            document = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: ct);
+            // Duplicate members are refused while parsing; text that cannot be stored is found before anything reads it.
+            using var parsed = await JsonDocument.ParseAsync(http.Request.Body, Hosting.Web.JsonInput.DocumentOptions, ct);
+            Hosting.Web.JsonInput.CheckText(parsed.RootElement, errors);
+            if (errors.Count > 0)
+            {
+                return TypedResults.ValidationProblem(errors, title: "The JobPosting contains text that is not accepted.");
+            }
+
+            document = JsonNode.Parse(parsed.RootElement.GetRawText());
+        }
+        catch (InvalidOperationException)
+        {
+            // The duplicate-member check decodes member names; one with a lone surrogate cannot be decoded.
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["A member name is not valid Unicode (a lone surrogate)."] },
+                title: "The body is not valid JSON.");
         }
         catch (JsonException e)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [e.Message.Split(" Path:", 2)[0]] },
+            var path = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [path] = [e.Message.Split(" Path:", 2)[0]] },
                 title: "The body is not valid JSON.");
         }
 
-        var errors = new Dictionary<string, string[]>();
         var options = JobPostingQuery.Read(http.Request.Query, taxonomy, errors);
         var posting = document is null ? null : JobPostingMapper.FindPosting(document, errors);
         if (posting is null || errors.Count > 0)

@@ -73,6 +73,7 @@ internal static partial class JobPostingMapper
         JsonObject posting, JobPostingQuery query, Seeds.Institutions institutions, TaxonomyLabels labels, CareerStages stages,
         Dictionary<string, string[]> errors)
     {
+        CheckShapes(posting, errors);
         var title = Text(posting["title"])?.Trim();
         if (string.IsNullOrEmpty(title))
         {
@@ -84,14 +85,15 @@ internal static partial class JobPostingMapper
         if (institutionId is null)
         {
             var org = posting["hiringOrganization"];
-            var names = new[] { Text(org), Text(org?["name"]), Text(org?["alternateName"]), Text(org?["legalName"]) }
-                .Concat(new[] { Text(org?["sameAs"]), Text(org?["url"]) }.Select(LastSegment));
+            // A plain string is the organisation's name, as many real postings write it.
+            var names = new[] { Text(org), Text(Member(org, "name")), Text(Member(org, "alternateName")), Text(Member(org, "legalName")) }
+                .Concat(new[] { Text(Member(org, "sameAs")), Text(Member(org, "url")) }.Select(LastSegment));
             var match = institutions.All.FirstOrDefault(i => names.Any(n => n is not null &&
                 (string.Equals(n.Trim(), i.NameEn, StringComparison.OrdinalIgnoreCase) || n.Trim() == i.NameZh ||
                  string.Equals(n.Trim(), i.Slug, StringComparison.OrdinalIgnoreCase) || n.Trim() == i.Id.ToString())));
             if (match is null)
             {
-                errors["hiringOrganization"] = [$"'{Clip(Text(org?["name"]) ?? Text(org))}' is not a known institution; use its English or Chinese name as in GET /api/institutions, or send ?institutionId=."];
+                errors["hiringOrganization"] = [$"'{Clip(Text(Member(org, "name")) ?? Text(org))}' is not a known institution; use its English or Chinese name as in GET /api/institutions, or send ?institutionId=."];
             }
 
             institutionId = match?.Id;
@@ -99,7 +101,7 @@ internal static partial class JobPostingMapper
 
         // Location: the first place's locality; omitted means the institution's city.
         var place = posting["jobLocation"] is JsonArray places ? places.FirstOrDefault() : posting["jobLocation"];
-        var city = Text(place?["address"]?["addressLocality"]);
+        var city = Text(Member(Member(place, "address"), "addressLocality"));
 
         var employmentMode = query.EmploymentMode ?? EmploymentModeOf(posting["employmentType"], errors);
 
@@ -352,6 +354,14 @@ internal static partial class JobPostingMapper
             return (null, false);
         }
 
+        // A decimal holds about 7.9e28; anything near that is no salary, and converting it would overflow.
+        const double largest = 1e15;
+        if (Math.Abs(min.Value) > largest || Math.Abs(max.Value) > largest)
+        {
+            errors["baseSalary.value"] = ["The amount is too large to be a salary."];
+            return (null, false);
+        }
+
         return (new SalaryBandInput((decimal)min.Value * factor, (decimal)max.Value * factor), true);
     }
 
@@ -406,6 +416,76 @@ internal static partial class JobPostingMapper
             ? DateOnly.FromDateTime(at.DateTime) : null;
     }
 
+    private static readonly string[] TextMembers = ["title", "description", "validThrough", "datePosted"];
+    private static readonly string[] TextListMembers = ["keywords", "industry", "occupationalCategory", "qualifications", "skills", "employmentType"];
+
+    /// <summary>
+    /// The members the mapping reads must have a shape it can read: text where text is meant; text, a list of texts or
+    /// of DefinedTerms (objects with a name) for the list-like ones; an object, or a plain name, for hiringOrganization;
+    /// Place objects for jobLocation; what schema.org allows for baseSalary and experienceRequirements. Anything else is
+    /// named in a 400 rather than silently read as absent.
+    /// </summary>
+    private static void CheckShapes(JsonObject posting, Dictionary<string, string[]> errors)
+    {
+        foreach (var name in TextMembers)
+        {
+            if (posting[name] is { } node && Text(node) is null)
+            {
+                errors[name] = [$"Give {name} as text."];
+            }
+        }
+
+        foreach (var name in TextListMembers)
+        {
+            switch (posting[name])
+            {
+                case null:
+                case JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String:
+                    break;
+                case JsonArray items:
+                    for (var i = 0; i < items.Count; i++)
+                    {
+                        if (Text(items[i]) is null && Text(Member(items[i], "name")) is null)
+                        {
+                            errors[$"{name}[{i}]"] = ["Give each entry as text or as an object with a text name."];
+                        }
+                    }
+
+                    break;
+                case JsonObject o when Text(o["name"]) is not null:
+                    break;
+                default:
+                    errors[name] = [$"Give {name} as text or a list of texts."];
+                    break;
+            }
+        }
+
+        if (posting["hiringOrganization"] is { } org && org is not JsonObject && Text(org) is null)
+        {
+            errors["hiringOrganization"] = ["Give hiringOrganization as an Organization object or as its name."];
+        }
+
+        var location = posting["jobLocation"];
+        if (location is not (null or JsonObject) && !(location is JsonArray places && places.All(p => p is JsonObject)))
+        {
+            errors["jobLocation"] = ["Give jobLocation as a Place object (or a list of them)."];
+        }
+
+        // schema.org also allows a bare number for baseSalary and text for experienceRequirements (both read as absent).
+        if (posting["baseSalary"] is { } salary && salary is not JsonObject && Number(salary) is null)
+        {
+            errors["baseSalary"] = ["Give baseSalary as a MonetaryAmount object."];
+        }
+
+        if (posting["experienceRequirements"] is { } experience && experience is not JsonObject && Text(experience) is null)
+        {
+            errors["experienceRequirements"] = ["Give experienceRequirements as an OccupationalExperienceRequirements object or as text."];
+        }
+    }
+
+    /// <summary>A member of an object; null when the node is absent or not an object (a string, number or array).</summary>
+    private static JsonNode? Member(JsonNode? node, string name) => node is JsonObject o ? o[name] : null;
+
     private static string? Text(JsonNode? node) =>
         node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
@@ -422,7 +502,7 @@ internal static partial class JobPostingMapper
         IEnumerable<JsonNode?> items = node is JsonArray a ? a : new[] { node };
         foreach (var item in items)
         {
-            var text = Text(item) ?? Text(item?["name"]);
+            var text = Text(item) ?? Text(Member(item, "name"));
             if (string.IsNullOrWhiteSpace(text))
             {
                 continue;

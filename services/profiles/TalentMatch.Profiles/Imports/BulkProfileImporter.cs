@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using TalentMatch.Contracts.Profiles;
 using TalentMatch.Hosting.Messaging;
+using TalentMatch.Hosting.Web;
 
 namespace TalentMatch.Profiles.Imports;
 
@@ -55,7 +56,19 @@ public sealed partial class BulkProfileImporter(
         ProfileCsv? csv = null;
         if (format == "csv")
         {
-            var (header, tooLong) = await reader.ReadLineAsync(ct);
+            string? header;
+            bool tooLong;
+            try
+            {
+                (header, tooLong) = await reader.ReadLineAsync(ct);
+            }
+            catch (DecoderFallbackException)
+            {
+                // The first block is decoded with the header: invalid UTF-8 there stops the import before it starts.
+                await Problem(http, 400, "The body is not valid UTF-8; nothing was imported.", new() { ["body"] = ["Send the CSV encoded as UTF-8."] });
+                return;
+            }
+
             if (header is null || tooLong)
             {
                 await Problem(http, 400, "The CSV has no header row.", new() { ["line 1"] = ["The first line must name the columns: " + string.Join(",", ProfileCsv.Columns) + "."] });
@@ -99,8 +112,9 @@ public sealed partial class BulkProfileImporter(
         {
             await writer;
         }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException && !ct.IsCancellationRequested)
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            // Whatever stopped the writer, the answer still ends with a summary saying what was stored.
             LogFailed(logger, e, importId);
             fatal = "Storing a batch failed; rows counted as imported in the last progress line are stored, later rows are not. Re-send the lines after that point.";
         }
@@ -161,7 +175,15 @@ public sealed partial class BulkProfileImporter(
             }
             else if (csv is not null)
             {
-                request = csv.Parse(line, fields, errors);
+                // The JSON lines get these rules from the serializer; a CSV cell is checked here.
+                if (TextRules.Problem(line) is { } textProblem)
+                {
+                    errors["row"] = [textProblem];
+                }
+                else
+                {
+                    request = csv.Parse(line, fields, errors);
+                }
             }
             else
             {
@@ -180,7 +202,11 @@ public sealed partial class BulkProfileImporter(
                 }
             }
 
-            if (request is not null)
+            if (request is not null && NullEntries.Find(request) is { } nullEntry)
+            {
+                errors[nullEntry] = NullEntries.Errors(nullEntry)[nullEntry];
+            }
+            else if (request is not null)
             {
                 var result = validator.Validate(request);
                 foreach (var (field, messages) in result.ToDictionary())

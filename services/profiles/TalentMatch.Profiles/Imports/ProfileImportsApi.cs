@@ -13,7 +13,12 @@ public static class ProfileImportsApi
     /// <summary>Largest bulk-import body: 2 GiB (about five million profiles); everything else keeps the 256 KiB limit.</summary>
     public const long MaxBulkBodyBytes = 2L * 1024 * 1024 * 1024;
 
-    private static readonly JsonSerializerOptions ResumeJson = new(JsonSerializerDefaults.Web);
+    // Unknown members are allowed (a résumé has many a profile does not use); the text rules of every other endpoint apply.
+    private static readonly JsonSerializerOptions ResumeJson = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new NulRejectingStringConverter() },
+        AllowDuplicateProperties = false,
+    };
 
     internal static RouteGroupBuilder MapProfileImports(this RouteGroupBuilder api)
     {
@@ -59,6 +64,11 @@ public static class ProfileImportsApi
         if (resume is null)
         {
             return TypedResults.Problem(statusCode: 400, title: "A JSON Resume document is required.");
+        }
+
+        if (NullEntries.Find(resume) is { } nullEntry)
+        {
+            return TypedResults.ValidationProblem(NullEntries.Errors(nullEntry), title: "The body is not a JSON Resume document.");
         }
 
         if (!TryReadResumeOptions(http.Request.Query, taxonomy, out var options, out var queryErrors))

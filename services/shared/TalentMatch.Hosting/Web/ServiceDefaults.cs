@@ -27,13 +27,19 @@ public static class ServiceDefaults
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         // Unknown members are an error rather than silently dropped: a typo in a field name must not pass as "absent".
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        // A member given twice is ambiguous (parsers disagree on which one wins): refused rather than the last taken.
+        options.AllowDuplicateProperties = false;
         return options;
     }
 
     /// <summary>Problem details for every error, JSON conventions, health checks and OpenAPI.</summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
     {
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            RequestShape.ConfigureKestrel(k);
+        });
         builder.Services.AddRequestConcurrencyLimit();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
             ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier));
@@ -75,6 +81,8 @@ public static class ServiceDefaults
         app.UseRequestConcurrencyLimit();
         app.Use(RejectOversizedBodies);
         app.Use(NulRejection.RejectNulInQueryAndRoute);
+        // Unknown route, wrong method, unsupported content type, overlong URL or headers: refused before authentication.
+        app.Use(RequestShape.Check);
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthChecks("/health/live", new HealthCheckOptions

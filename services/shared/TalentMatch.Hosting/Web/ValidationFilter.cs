@@ -9,7 +9,8 @@ public static class ValidationFilter
 {
     /// <summary>
     /// Runs the registered <see cref="IValidator{T}"/> on the endpoint's <typeparamref name="T"/> argument and answers
-    /// 400 problem details listing every failing field before the handler runs, so nothing is stored.
+    /// 400 problem details listing every failing field before the handler runs, so nothing is stored. A null entry in a
+    /// list is refused first (<see cref="NullEntries"/>): validators are written for lists of values.
     /// </summary>
     public static RouteHandlerBuilder Validate<T>(this RouteHandlerBuilder builder) =>
         builder.AddEndpointFilter(async (context, next) =>
@@ -18,6 +19,11 @@ public static class ValidationFilter
             if (argument is null)
             {
                 return Results.Problem(statusCode: 400, title: "A request body is required.");
+            }
+
+            if (NullEntries.Problem(argument) is { } nullEntry)
+            {
+                return nullEntry;
             }
 
             var validator = context.HttpContext.RequestServices.GetRequiredService<IValidator<T>>();
