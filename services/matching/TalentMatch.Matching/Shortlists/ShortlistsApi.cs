@@ -35,6 +35,7 @@ public static class ShortlistsApi
         return services
             .AddSingleton<MatchFacts>()
             .AddSingleton<ChampionModel>()
+            .AddSingleton<ShortlistWorkerStats>()
             .AddHostedService<ShortlistWorker>();
     }
 
