@@ -301,17 +301,20 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
         // Only the open positions a profile passes the hard constraints for (the same rules as CandidateConstraints,
         // with the position's field keys cut as ResearchFieldKeys.QueryKeys cuts them), and those whose shortlist lists
         // it now (it may have to leave). Every other position is untouched by this profile.
+        // Joined on the field keys themselves (a hash join of a few keys per row), not by testing every profile
+        // against every position: with a thousand open positions that was two million array comparisons a batch.
         var pairs = await db.Database.SqlQuery<ProfilePosition>($"""
-            WITH p AS (
-                SELECT position_id, minimum_degree, career_stage_min, career_stage_max, employment_mode,
-                    ARRAY(SELECT CASE WHEN strpos(f, '.') > 0 THEN split_part(f, '.', 1) || '.' || split_part(f, '.', 2) ELSE f END
-                          FROM unnest(research_fields) AS f) AS keys
-                FROM positions WHERE NOT closed)
+            WITH p AS MATERIALIZED (
+                SELECT DISTINCT position_id, minimum_degree, career_stage_min, career_stage_max, employment_mode,
+                    CASE WHEN strpos(f, '.') > 0 THEN split_part(f, '.', 1) || '.' || split_part(f, '.', 2) ELSE f END AS key
+                FROM positions, unnest(research_fields) AS f WHERE NOT closed),
+            c AS MATERIALIZED (
+                SELECT profile_id, degree_level, career_stage, employment_modes, unnest(field_keys) AS key
+                FROM candidate_profiles WHERE profile_id = ANY({idArray}) AND NOT withdrawn AND consent_to_matching)
             SELECT c.profile_id AS "ProfileId", p.position_id AS "PositionId"
-            FROM candidate_profiles c JOIN p ON c.field_keys && p.keys
-                AND c.degree_level >= p.minimum_degree AND c.career_stage BETWEEN p.career_stage_min AND p.career_stage_max
+            FROM c JOIN p ON p.key = c.key
+            WHERE c.degree_level >= p.minimum_degree AND c.career_stage BETWEEN p.career_stage_min AND p.career_stage_max
                 AND (c.employment_modes & p.employment_mode) <> 0
-            WHERE c.profile_id = ANY({idArray}) AND NOT c.withdrawn AND c.consent_to_matching
             UNION
             SELECT e.profile_id, e.position_id
             FROM shortlist_entries e JOIN positions o ON o.position_id = e.position_id AND NOT o.closed
@@ -416,7 +419,6 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
     {
         var positionIds = written.Select(w => w.State.Snapshot.PositionId).ToArray();
         await EnsureProfilesLoadedAsync(written.SelectMany(w => w.Final.Select(f => f.ProfileId)), ct);
-        await db.ShortlistEntries.Where(e => positionIds.Contains(e.PositionId)).ExecuteDeleteAsync(ct);
 
         // Entries new to a shortlist's top are proposed, unless the pair was proposed before (a match is never repeated).
         var proposable = written.SelectMany(w => w.Final
@@ -431,15 +433,47 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
             proposable.ExceptWith(alreadyMatched.Select(m => (m.PositionId, m.ProfileId)));
         }
 
+        // Only what changed is written: an entry kept with the same score and model only moves rank; a new or rescored
+        // one is replaced; one no longer listed is removed. A new profile at rank 3 touches ~50 rows, not 100.
+        var removedPositions = new List<Guid>();
+        var removedProfiles = new List<Guid>();
+        var movedPositions = new List<Guid>();
+        var movedProfiles = new List<Guid>();
+        var movedRanks = new List<int>();
         var refreshedProfiles = new List<Guid>();
         var refreshedPositions = new List<Guid>();
         foreach (var (state, final) in written)
         {
             var positionId = state.Snapshot.PositionId;
+            var listed = final.Select(f => f.ProfileId).ToHashSet();
+            foreach (var gone in state.Original.Keys.Where(id => !listed.Contains(id)))
+            {
+                removedPositions.Add(positionId);
+                removedProfiles.Add(gone);
+            }
+
             foreach (var (profileId, score, rank) in final)
             {
-                var kept = state.Original.TryGetValue(profileId, out var old) && old.Score == score && old.ModelVersion == model.Version;
-                var contributions = kept ? old!.TopContributions : Explained(state, profileId).Contributions;
+                var wasListed = state.Original.TryGetValue(profileId, out var old);
+                if (wasListed && old!.Score == score && old.ModelVersion == model.Version)
+                {
+                    if (old.Rank != rank)
+                    {
+                        movedPositions.Add(positionId);
+                        movedProfiles.Add(profileId);
+                        movedRanks.Add(rank);
+                    }
+
+                    continue;
+                }
+
+                if (wasListed)
+                {
+                    removedPositions.Add(positionId);
+                    removedProfiles.Add(profileId);
+                }
+
+                var (features, contributions) = Explained(state, profileId);
                 _entryRows.Add(new ShortlistEntryRow
                 {
                     PositionId = positionId, ProfileId = profileId, Rank = rank, Score = score, ModelVersion = model.Version,
@@ -448,11 +482,11 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
 
                 if (proposable.Contains((positionId, profileId)))
                 {
-                    Propose(state.Snapshot, _profiles[profileId], score, rank, Explained(state, profileId).Features, contributions);
+                    Propose(state.Snapshot, _profiles[profileId], score, rank, features, contributions);
                 }
 
-                // A re-rank refreshes the recommendation of each listed candidate for this position (profiles placed in
-                // this batch already have all their recommendations recomputed).
+                // The candidate's recommendation for this position follows the new score (profiles placed in this
+                // batch already have all their recommendations recomputed).
                 if (!_recommendationsRecomputed.Contains(profileId))
                 {
                     refreshedProfiles.Add(profileId);
@@ -464,6 +498,23 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
                     });
                 }
             }
+        }
+
+        if (removedPositions.Count > 0)
+        {
+            await db.Database.ExecuteSqlAsync($"""
+                DELETE FROM shortlist_entries e USING unnest({removedPositions.ToArray()}, {removedProfiles.ToArray()}) AS f(position_id, profile_id)
+                WHERE e.position_id = f.position_id AND e.profile_id = f.profile_id
+                """, ct);
+        }
+
+        if (movedPositions.Count > 0)
+        {
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE shortlist_entries e SET rank = f.rank, updated_at = {_now}
+                FROM unnest({movedPositions.ToArray()}, {movedProfiles.ToArray()}, {movedRanks.ToArray()}) AS f(position_id, profile_id, rank)
+                WHERE e.position_id = f.position_id AND e.profile_id = f.profile_id
+                """, ct);
         }
 
         if (refreshedProfiles.Count > 0)
@@ -595,10 +646,12 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
         _recommendationsRecomputed.Add(profileId);
         foreach (var s in best)
         {
+            // Contributions are computed when the recommendations are read (ShortlistsApi): TreeSHAP for twenty
+            // positions per registration was most of the worker's time at a steady registration rate.
             _recommendationRows.Add(new Recommendation
             {
                 ProfileId = profileId, PositionId = s.Id, Score = s.Score, ModelVersion = model.Version,
-                TopContributions = Explained(_positions[s.Id], profileId).Contributions, UpdatedAt = _now,
+                TopContributions = Recommendation.NotExplained, UpdatedAt = _now,
             });
         }
     }
@@ -648,7 +701,11 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
         }
 
         var ids = snapshots.Select(s => s.PositionId).ToArray();
-        var entries = (await db.ShortlistEntries.AsNoTracking().Where(e => ids.Contains(e.PositionId)).ToListAsync(ct)).ToLookup(e => e.PositionId);
+        // Without the stored contributions: an entry that stays is not rewritten, so they are never needed.
+        var entries = (await db.ShortlistEntries.AsNoTracking().Where(e => ids.Contains(e.PositionId))
+                .Select(e => new ShortlistEntryRow { PositionId = e.PositionId, ProfileId = e.ProfileId, Rank = e.Rank, Score = e.Score, ModelVersion = e.ModelVersion, UpdatedAt = e.UpdatedAt })
+                .ToListAsync(ct))
+            .ToLookup(e => e.PositionId);
         foreach (var snapshot in snapshots)
         {
             var original = entries[snapshot.PositionId].ToDictionary(e => e.ProfileId);
