@@ -28,7 +28,7 @@ using TalentMatch.Testing;
 // group commit), → claimed by the relay (the relay transaction's start), → visible in matching.
 //
 //   dotnet run -c Release --project tests/TalentMatch.LoadDriver -- --freshness [--rate 500] [--seconds 20] [--burst 1000]
-//        [--warmup 20000] [--positions-before 0]
+//        [--warmup 20000] [--drain-minutes 10]
 //
 // Freshness: profiles, positions and matching as real processes (outbox mode). After the seed positions are posted
 // and the warm-up registrations ranked, it measures the time from POST to the item being where it belongs:
@@ -71,7 +71,12 @@ foreach (var mode in modes)
     await pipeline.WaitVisibleAsync(expected, TimeSpan.FromMinutes(2));
 
     Console.Error.WriteLine($"[{mode}] fixed rate {rate}/s for {seconds} s");
+    // Whatever matching's shortlist worker still has queued from the warm-up is ranked while the fixed rate runs.
+    var queueDrained = pipeline.TimeUntilRankedAsync();
+    var cpuWindows = pipeline.CpuWindowsAsync(TimeSpan.FromSeconds(5), (int)Math.Ceiling(seconds / 5));
     var fixedRun = await OpenLoop(pipeline, bodies.AsMemory(cursor, fixedCount), rate);
+    Console.Error.WriteLine($"[{mode}] fixed-rate CPU per 5 s window, % of one core: {await cpuWindows}");
+    Console.Error.WriteLine($"[{mode}] shortlist worker's queue first empty {(await queueDrained).TotalSeconds:0.0} s after the fixed rate started");
     cursor += fixedCount;
     expected += fixedRun.Count(s => s.Id is not null); // a refused or timed-out POST is reported, not waited for
     await pipeline.WaitVisibleAsync(expected, TimeSpan.FromMinutes(5));
@@ -349,6 +354,24 @@ internal sealed class Pipeline : IAsyncDisposable
             infrastructure["postgres"], infrastructure["beam.smp"]);
     }
 
+    /// <summary>CPU of each process (% of one core) in consecutive windows: which one is busy when latency rises.</summary>
+    public async Task<string> CpuWindowsAsync(TimeSpan window, int count)
+    {
+        var parts = new List<string>();
+        var before = Cpu();
+        for (var i = 0; i < count; i++)
+        {
+            await Task.Delay(window);
+            var now = Cpu();
+            double Pct(TimeSpan a, TimeSpan b) => Math.Round(100 * (a - b).TotalSeconds / window.TotalSeconds);
+            parts.Add($"[machine {Pct(now.Machine, before.Machine)} profiles {Pct(now.Profiles, before.Profiles)} matching {Pct(now.Matching, before.Matching)} " +
+                      $"postgres {Pct(now.Postgres, before.Postgres)} rabbitmq {Pct(now.RabbitMq, before.RabbitMq)}]");
+            before = now;
+        }
+
+        return string.Join(' ', parts);
+    }
+
     public Task<Sample> PostAsync(string body) => PostAsync(_http, "/api/profiles", body);
 
     public Task<Sample> PostPositionAsync(string body) =>
@@ -461,6 +484,24 @@ internal sealed class Pipeline : IAsyncDisposable
         }
 
         return visible;
+    }
+
+    /// <summary>How long from now until matching's ranking queue is first seen empty (polled every 100 ms).</summary>
+    public async Task<TimeSpan> TimeUntilRankedAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        await using var connection = new NpgsqlConnection(MatchingConnectionString);
+        await connection.OpenAsync();
+        while (true)
+        {
+            await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM ranking_queue)", connection);
+            if (!(bool)(await command.ExecuteScalarAsync())! || clock.Elapsed > TimeSpan.FromMinutes(5))
+            {
+                return clock.Elapsed;
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>Waits until matching's shortlist worker has nothing queued (every queued change ranked and committed).</summary>
