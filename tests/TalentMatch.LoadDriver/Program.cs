@@ -24,6 +24,22 @@ using TalentMatch.Testing;
 // its commit), read from matching's database once at the end, so measuring adds no load while the run is on.
 // outbox = the transactional outbox and relay (production set-up); direct = Outbox:Mode=Direct, publishing right
 // after commit with no outbox (the comparison baseline). The ratio outbox/direct is of the same run.
+// The fixed-rate phase also reports where a registration's time went: POST sent → its outbox row written (profiles'
+// group commit), → claimed by the relay (the relay transaction's start), → visible in matching.
+//
+//   dotnet run -c Release --project tests/TalentMatch.LoadDriver -- --freshness [--rate 500] [--seconds 20] [--burst 1000]
+//        [--warmup 20000] [--drain-minutes 10]
+//
+// Freshness: profiles, positions and matching as real processes (outbox mode). After the seed positions are posted
+// and the warm-up registrations ranked, it measures the time from POST to the item being where it belongs:
+//   burst   --burst positions POSTed by --concurrency clients at once: POST sent → the position's shortlist is stored
+//           (ranked, top K), p50/p95/p99, and the time until every position of the burst has its shortlist (drained);
+//   steady  registrations at --rate per second for --seconds, with every position open: POST sent → the profile's
+//           recommendations are stored. Its shortlist entries are written in the same transaction as its
+//           recommendations, so that is also the moment it is in every shortlist it enters.
+// "Stored" is first seen by a poll of matching's database every 50 ms (a read-only query over the pending ids), so a
+// figure is late by at most the poll period. Positions with no eligible candidate get no shortlist and profiles
+// eligible for no open position get no recommendations: they are counted and left out of the percentiles.
 var options = Args.Parse(args);
 var rate = options.Double("rate", 500);
 var seconds = options.Double("seconds", 20);
@@ -32,6 +48,11 @@ var concurrency = options.Int("concurrency", 64);
 var warmup = options.Int("warmup", 20_000);
 var modes = options.String("modes", "outbox,direct").Split(',', StringSplitOptions.RemoveEmptyEntries);
 Pipeline.PoolSize = options.Int("pool", Pipeline.PoolSize);
+
+if (options.Has("freshness"))
+{
+    return await Freshness.RunAsync(options);
+}
 
 var fixedCount = (int)(rate * seconds);
 Console.Error.WriteLine($"generating {fixedCount + max + warmup} profiles…");
@@ -50,11 +71,19 @@ foreach (var mode in modes)
     await pipeline.WaitVisibleAsync(expected, TimeSpan.FromMinutes(2));
 
     Console.Error.WriteLine($"[{mode}] fixed rate {rate}/s for {seconds} s");
+    // Whatever matching's shortlist worker still has queued from the warm-up is ranked while the fixed rate runs.
+    var queueDrained = pipeline.TimeUntilRankedAsync();
+    var cpuWindows = pipeline.CpuWindowsAsync(TimeSpan.FromSeconds(5), (int)Math.Ceiling(seconds / 5));
     var fixedRun = await OpenLoop(pipeline, bodies.AsMemory(cursor, fixedCount), rate);
+    Console.Error.WriteLine($"[{mode}] fixed-rate CPU per 5 s window, % of one core: {await cpuWindows}");
+    Console.Error.WriteLine($"[{mode}] shortlist worker's queue first empty {(await queueDrained).TotalSeconds:0.0} s after the fixed rate started");
     cursor += fixedCount;
     expected += fixedRun.Count(s => s.Id is not null); // a refused or timed-out POST is reported, not waited for
     await pipeline.WaitVisibleAsync(expected, TimeSpan.FromMinutes(5));
     var fixedStats = await pipeline.LatencyAsync(fixedRun);
+    var stages = await pipeline.StagesAsync(fixedRun);
+    Console.Error.WriteLine($"[{mode}] fixed-rate stages: {stages}");
+    Console.Error.WriteLine($"[{mode}] fixed-rate worst sent→visible per 500 ms of sending: {await pipeline.TimelineAsync(fixedRun)}");
 
     Console.Error.WriteLine($"[{mode}] max rate: {max} registrations, {concurrency} clients");
     var cpuBefore = pipeline.Cpu();
@@ -64,7 +93,7 @@ foreach (var mode in modes)
     await pipeline.WaitVisibleAsync(expected, TimeSpan.FromMinutes(10));
     var cpu = pipeline.Cpu().PerRegistration(cpuBefore, maxRun.Count(s => s.Id is not null));
     var maxStats = await pipeline.LatencyAsync(maxRun);
-    results.Add(new ModeResult(mode, fixedStats, maxStats, cpu));
+    results.Add(new ModeResult(mode, fixedStats, stages, maxStats, cpu));
     Console.Error.WriteLine($"[{mode}] fixed: {fixedStats}");
     Console.Error.WriteLine($"[{mode}] max:   {maxStats}");
     Console.Error.WriteLine($"[{mode}] CPU per registration at max rate: {cpu}");
@@ -104,7 +133,16 @@ if (report.outboxToDirectThroughputRatio is { } ratio)
 
 return 0;
 
-static async Task<List<Sample>> OpenLoop(Pipeline pipeline, ReadOnlyMemory<string> bodies, double perSecond)
+static Task<List<Sample>> OpenLoop(Pipeline pipeline, ReadOnlyMemory<string> bodies, double perSecond) =>
+    Load.OpenLoop(bodies, perSecond, pipeline.PostAsync, null);
+
+static Task<List<Sample>> ClosedLoop(Pipeline pipeline, ReadOnlyMemory<string> bodies, int clients) =>
+    Load.ClosedLoop(bodies, clients, pipeline.PostAsync, null);
+
+internal static class Load
+{
+/// <summary>Open-loop arrivals at <paramref name="perSecond"/>; <paramref name="created"/> sees each answer as it comes.</summary>
+public static async Task<List<Sample>> OpenLoop(ReadOnlyMemory<string> bodies, double perSecond, Func<string, Task<Sample>> post, Action<Sample>? created)
 {
     var samples = new ConcurrentBag<Sample>();
     var inFlight = new List<Task>(bodies.Length);
@@ -116,7 +154,12 @@ static async Task<List<Sample>> OpenLoop(Pipeline pipeline, ReadOnlyMemory<strin
         for (; sent < due; sent++)
         {
             var body = bodies.Span[sent];
-            inFlight.Add(Task.Run(async () => samples.Add(await pipeline.PostAsync(body))));
+            inFlight.Add(Task.Run(async () =>
+            {
+                var sample = await post(body);
+                created?.Invoke(sample);
+                samples.Add(sample);
+            }));
         }
 
         await Task.Delay(2);
@@ -126,7 +169,8 @@ static async Task<List<Sample>> OpenLoop(Pipeline pipeline, ReadOnlyMemory<strin
     return samples.ToList();
 }
 
-static async Task<List<Sample>> ClosedLoop(Pipeline pipeline, ReadOnlyMemory<string> bodies, int clients)
+/// <summary><paramref name="clients"/> closed-loop clients, each sending the next body when its last one was answered.</summary>
+public static async Task<List<Sample>> ClosedLoop(ReadOnlyMemory<string> bodies, int clients, Func<string, Task<Sample>> post, Action<Sample>? created)
 {
     var samples = new ConcurrentBag<Sample>();
     var next = -1;
@@ -136,10 +180,13 @@ static async Task<List<Sample>> ClosedLoop(Pipeline pipeline, ReadOnlyMemory<str
         int i;
         while ((i = Interlocked.Increment(ref next)) < array.Length)
         {
-            samples.Add(await pipeline.PostAsync(array[i]));
+            var sample = await post(array[i]);
+            created?.Invoke(sample);
+            samples.Add(sample);
         }
     })));
     return samples.ToList();
+}
 }
 
 internal sealed record Sample(Guid? Id, DateTime Sent, DateTime Accepted, int Status);
@@ -152,7 +199,17 @@ internal sealed record RunStats(int Posted, int Created, int Failed, double EndT
         $"{Created}/{Posted} created, end-to-end {EndToEndPerSecond:0}/s, HTTP {AcceptedPerSecond:0}/s, sent→visible p50 {SentToVisible.P50:0} p95 {SentToVisible.P95:0} p99 {SentToVisible.P99:0} ms";
 }
 
-internal sealed record ModeResult(string Mode, RunStats Fixed, RunStats Max, CpuCost MaxCpu);
+internal sealed record ModeResult(string Mode, RunStats Fixed, Stages FixedStages, RunStats Max, CpuCost MaxCpu);
+
+/// <summary>Where the fixed-rate registrations' time went, each stage's p50/p95/p99 (ms); null stages are not measured in direct mode.</summary>
+internal sealed record Stages(Percentiles? SentToOutboxRow, Percentiles? OutboxRowToClaimed, Percentiles? ClaimedToVisible)
+{
+    public override string ToString() => SentToOutboxRow is null
+        ? "(direct mode: no outbox rows)"
+        : $"sent→outbox row p50/p95/p99 {Fmt(SentToOutboxRow)}, →relay claimed {Fmt(OutboxRowToClaimed!)}, →visible in matching {Fmt(ClaimedToVisible!)} ms";
+
+    private static string Fmt(Percentiles p) => $"{p.P50:0}/{p.P95:0}/{p.P99:0}";
+}
 
 /// <summary>
 /// CPU used so far (Linux /proc, in USER_HZ ticks of 10 ms): the whole machine's busy time, the two services, this
@@ -215,7 +272,7 @@ internal sealed record CpuCost(double Machine, double Profiles, double Matching,
         $"{Machine:0} µs (profiles {Profiles:0}, matching {Matching:0}, PostgreSQL {Postgres:0}, RabbitMQ {RabbitMq:0}, driver {Driver:0}, rest {Rest:0})";
 }
 
-/// <summary>Profiles + matching as real processes on fresh databases and a fresh virtual host.</summary>
+/// <summary>Profiles + matching (and, for freshness, positions) as real processes on fresh databases and a fresh virtual host.</summary>
 internal sealed class Pipeline : IAsyncDisposable
 {
     /// <summary>Each service's Npgsql pool (--pool): more connections than cores only adds contention in PostgreSQL.</summary>
@@ -224,14 +281,20 @@ internal sealed class Pipeline : IAsyncDisposable
     private readonly string _vhost = "load-" + Guid.NewGuid().ToString("N")[..8];
     private readonly string _profilesDb = TestInfrastructure.UniqueDatabaseName("load_profiles");
     private readonly string _matchingDb = TestInfrastructure.UniqueDatabaseName("load_matching");
+    private readonly string _positionsDb = TestInfrastructure.UniqueDatabaseName("load_positions");
     private ServiceProcess _profiles = null!;
     private ServiceProcess _matching = null!;
+    private ServiceProcess? _positions;
+    private HttpClient? _positionsHttp;
+
+    /// <summary>Matching's database, for read-only probes.</summary>
+    public string MatchingConnectionString => TestInfrastructure.ConnectionString(_matchingDb);
     private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
     {
         Timeout = TimeSpan.FromSeconds(60),
     };
 
-    public static async Task<Pipeline> StartAsync(string mode)
+    public static async Task<Pipeline> StartAsync(string mode, bool withPositions = false)
     {
         var p = new Pipeline();
         await Platform.RabbitMqCtl("add_vhost", p._vhost);
@@ -242,9 +305,23 @@ internal sealed class Pipeline : IAsyncDisposable
         await p._profiles.StartAsync();
         p._http.BaseAddress = p._profiles.Client.BaseAddress;
         p._http.DefaultRequestHeaders.Authorization = p._profiles.Client.DefaultRequestHeaders.Authorization; // admin test token
-        // Both ready (database and broker) before the clock starts, and matching's cold-start model trained: training
-        // takes both cores for a while and would otherwise be measured as pipeline latency.
-        foreach (var s in new[] { p._matching, p._profiles })
+        var services = new List<ServiceProcess> { p._matching, p._profiles };
+        if (withPositions)
+        {
+            p._positions = new ServiceProcess("Positions", p.Settings(p._positionsDb, mode));
+            await p._positions.StartAsync();
+            p._positionsHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 })
+            {
+                BaseAddress = p._positions.Client.BaseAddress,
+                Timeout = TimeSpan.FromSeconds(60),
+            };
+            p._positionsHttp.DefaultRequestHeaders.Authorization = p._positions.Client.DefaultRequestHeaders.Authorization;
+            services.Add(p._positions);
+        }
+
+        // Every service ready (database and broker) before the clock starts, and matching's cold-start model trained:
+        // training takes both cores for a while and would otherwise be measured as pipeline latency.
+        foreach (var s in services)
         {
             await Eventually.True(async () => (await s.Client.GetAsync("/health/ready")).IsSuccessStatusCode, TimeSpan.FromSeconds(60), s.Name + " ready");
         }
@@ -277,13 +354,36 @@ internal sealed class Pipeline : IAsyncDisposable
             infrastructure["postgres"], infrastructure["beam.smp"]);
     }
 
-    public async Task<Sample> PostAsync(string body)
+    /// <summary>CPU of each process (% of one core) in consecutive windows: which one is busy when latency rises.</summary>
+    public async Task<string> CpuWindowsAsync(TimeSpan window, int count)
+    {
+        var parts = new List<string>();
+        var before = Cpu();
+        for (var i = 0; i < count; i++)
+        {
+            await Task.Delay(window);
+            var now = Cpu();
+            double Pct(TimeSpan a, TimeSpan b) => Math.Round(100 * (a - b).TotalSeconds / window.TotalSeconds);
+            parts.Add($"[machine {Pct(now.Machine, before.Machine)} profiles {Pct(now.Profiles, before.Profiles)} matching {Pct(now.Matching, before.Matching)} " +
+                      $"postgres {Pct(now.Postgres, before.Postgres)} rabbitmq {Pct(now.RabbitMq, before.RabbitMq)}]");
+            before = now;
+        }
+
+        return string.Join(' ', parts);
+    }
+
+    public Task<Sample> PostAsync(string body) => PostAsync(_http, "/api/profiles", body);
+
+    public Task<Sample> PostPositionAsync(string body) =>
+        PostAsync(_positionsHttp ?? throw new InvalidOperationException("started without positions"), "/api/positions", body);
+
+    private static async Task<Sample> PostAsync(HttpClient http, string path, string body)
     {
         var sent = DateTime.UtcNow;
         try
         {
             using var content = new StringContent(body, Encoding.UTF8, "application/json");
-            using var response = await _http.PostAsync("/api/profiles", content);
+            using var response = await http.PostAsync(path, content);
             var accepted = DateTime.UtcNow;
             if (response.StatusCode != HttpStatusCode.Created)
             {
@@ -322,6 +422,136 @@ internal sealed class Pipeline : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The stages of the samples' registrations: the outbox row's created_at (written by profiles' group commit just
+    /// before its commit) and sent_at (now() of the relay transaction that claimed and published it), then the
+    /// read-model row's updated_at in matching. All clocks are this machine's.
+    /// </summary>
+    public async Task<Stages> StagesAsync(List<Sample> samples)
+    {
+        var rows = new Dictionary<Guid, (DateTime Created, DateTime Claimed)>();
+        await using (var connection = new NpgsqlConnection(TestInfrastructure.ConnectionString(_profilesDb)))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                "SELECT (payload->>'aggregateId')::uuid, created_at, sent_at FROM outbox_messages " +
+                "WHERE message_type = 'TalentMatch.Contracts.Profiles.ProfileRegistered' AND sent_at IS NOT NULL", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                rows[reader.GetGuid(0)] = (reader.GetFieldValue<DateTime>(1).ToUniversalTime(), reader.GetFieldValue<DateTime>(2).ToUniversalTime());
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            return new Stages(null, null, null);
+        }
+
+        var visible = await VisibleAsync(samples);
+        var measured = samples.Where(s => s.Id is { } id && rows.ContainsKey(id) && visible.ContainsKey(id)).ToList();
+        double Ms(TimeSpan t) => Math.Max(0, t.TotalMilliseconds);
+        return new Stages(
+            Stats(measured.Select(s => Ms(rows[s.Id!.Value].Created - s.Sent)).ToList()),
+            Stats(measured.Select(s => Ms(rows[s.Id!.Value].Claimed - rows[s.Id!.Value].Created)).ToList()),
+            Stats(measured.Select(s => Ms(visible[s.Id!.Value] - rows[s.Id!.Value].Claimed)).ToList()));
+    }
+
+    /// <summary>The slowest sent → visible of each half second of sending, in ms: shows whether stalls come at a period.</summary>
+    public async Task<string> TimelineAsync(List<Sample> samples)
+    {
+        var visible = await VisibleAsync(samples);
+        var first = samples.Min(s => s.Sent);
+        var worst = samples.Where(s => s.Id is { } id && visible.ContainsKey(id))
+            .GroupBy(s => (int)((s.Sent - first).TotalMilliseconds / 500))
+            .OrderBy(g => g.Key)
+            .Select(g => g.Max(s => (visible[s.Id!.Value] - s.Sent).TotalMilliseconds));
+        return string.Join(' ', worst.Select(ms => ms.ToString("0")));
+    }
+
+    private async Task<Dictionary<Guid, DateTime>> VisibleAsync(List<Sample> samples)
+    {
+        var visible = new Dictionary<Guid, DateTime>();
+        await using var connection = new NpgsqlConnection(TestInfrastructure.ConnectionString(_matchingDb));
+        await connection.OpenAsync();
+        var ids = samples.Where(s => s.Id is not null).Select(s => s.Id!.Value).ToArray();
+        await using var command = new NpgsqlCommand("SELECT profile_id, updated_at FROM candidate_profiles WHERE profile_id = ANY(@ids)", connection);
+        command.Parameters.AddWithValue("ids", ids);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            visible[reader.GetGuid(0)] = reader.GetFieldValue<DateTime>(1).ToUniversalTime();
+        }
+
+        return visible;
+    }
+
+    /// <summary>How long from now until matching's ranking queue is first seen empty (polled every 100 ms).</summary>
+    public async Task<TimeSpan> TimeUntilRankedAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        await using var connection = new NpgsqlConnection(MatchingConnectionString);
+        await connection.OpenAsync();
+        while (true)
+        {
+            await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM ranking_queue)", connection);
+            if (!(bool)(await command.ExecuteScalarAsync())! || clock.Elapsed > TimeSpan.FromMinutes(5))
+            {
+                return clock.Elapsed;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Waits until matching's shortlist worker has nothing queued (every queued change ranked and committed).</summary>
+    public async Task WaitRankedAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        await using var connection = new NpgsqlConnection(MatchingConnectionString);
+        await connection.OpenAsync();
+        while (true)
+        {
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM ranking_queue", connection);
+            var queued = (long)(await command.ExecuteScalarAsync())!;
+            if (queued == 0)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{queued} change(s) still queued for ranking after {timeout}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>Waits until matching's read model holds <paramref name="count"/> open positions.</summary>
+    public async Task WaitPositionsVisibleAsync(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        await using var connection = new NpgsqlConnection(MatchingConnectionString);
+        await connection.OpenAsync();
+        while (true)
+        {
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM positions WHERE NOT closed", connection);
+            var visible = (long)(await command.ExecuteScalarAsync())!;
+            if (visible >= count)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"only {visible} of {count} positions visible in matching after {timeout}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
     public async Task<RunStats> LatencyAsync(List<Sample> samples)
     {
         var visible = new Dictionary<Guid, DateTime>();
@@ -350,7 +580,7 @@ internal sealed class Pipeline : IAsyncDisposable
             Stats(sentToVisible), Stats(acceptedToVisible));
     }
 
-    private static Percentiles Stats(List<double> values)
+    public static Percentiles Stats(List<double> values)
     {
         if (values.Count == 0)
         {
@@ -366,7 +596,14 @@ internal sealed class Pipeline : IAsyncDisposable
     {
         await _profiles.DisposeAsync();
         await _matching.DisposeAsync();
+        if (_positions is not null)
+        {
+            await _positions.DisposeAsync();
+            await TestInfrastructure.DropDatabaseAsync(_positionsDb);
+        }
+
         _http.Dispose();
+        _positionsHttp?.Dispose();
         await TestInfrastructure.DropDatabaseAsync(_profilesDb);
         await TestInfrastructure.DropDatabaseAsync(_matchingDb);
         await Platform.RabbitMqCtl("delete_vhost", _vhost);

@@ -118,6 +118,8 @@ public sealed class ShortlistAndReviewTests(SmallShortlistHost host) : IClassFix
         Assert.Equal(4, after.Count);
         var recs = await _client.GetFromJsonAsync<JsonObject>($"/api/profiles/{star}/recommendations");
         Assert.Contains(recs!["items"]!.AsArray(), r => r!["positionId"]!.GetValue<Guid>() == position);
+        // Explained when read if the worker left them unexplained: never an empty list.
+        Assert.All(recs["items"]!.AsArray(), r => Assert.InRange(r!["topContributions"]!.AsArray().Count, 1, 5));
     }
 
     [Fact]

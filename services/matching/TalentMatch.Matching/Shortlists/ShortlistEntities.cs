@@ -18,6 +18,9 @@ public sealed class ShortlistEntryRow
 /// <summary>One of a researcher's best-fitting open positions.</summary>
 public sealed class Recommendation
 {
+    /// <summary>Stored contributions of a recommendation the worker did not explain; the API computes them when read.</summary>
+    public const string NotExplained = "[]";
+
     public Guid ProfileId { get; set; }
     public Guid PositionId { get; set; }
     public double Score { get; set; }

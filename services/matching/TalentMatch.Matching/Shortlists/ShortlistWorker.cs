@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
 using TalentMatch.Contracts.Matching;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Matching.Baseline;
@@ -28,6 +31,12 @@ public sealed class ShortlistOptions
     /// <summary>Queue rows taken per batch.</summary>
     public int BatchSize { get; set; } = 2000;
 
+    /// <summary>
+    /// Positions ranked in full per batch: a batch ends before the queued position after this many, so a burst of
+    /// new positions is committed (and visible) in steps rather than in one long transaction at the end.
+    /// </summary>
+    public int PositionsPerBatch { get; set; } = 100;
+
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 }
 
@@ -48,6 +57,7 @@ internal sealed partial class ShortlistWorker(
     IServiceScopeFactory scopes,
     ChampionModel champion,
     MatchFacts facts,
+    ShortlistWorkerStats stats,
     IOptions<ShortlistOptions> options,
     ILogger<ShortlistWorker> logger) : BackgroundService
 {
@@ -92,6 +102,8 @@ internal sealed partial class ShortlistWorker(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MatchingDbContext>();
+        // A batch only adds entities; scanning thousands of tracked ones for changes at every SaveChanges is waste.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({AdvisoryLockKey}) AS \"Value\"").SingleAsync(ct);
         if (!locked)
@@ -111,29 +123,43 @@ internal sealed partial class ShortlistWorker(
             return 0;
         }
 
+        // The oldest rows, up to BatchSize, stopping before the (PositionsPerBatch + 1)th position row.
         var items = await db.RankingQueue
-            .FromSql($"DELETE FROM ranking_queue WHERE id IN (SELECT id FROM ranking_queue ORDER BY id LIMIT {_options.BatchSize}) RETURNING *")
+            .FromSql($"""
+                DELETE FROM ranking_queue WHERE id IN (
+                    SELECT id FROM (
+                        SELECT id, count(*) FILTER (WHERE kind = {RankingQueueItem.Position}) OVER (ORDER BY id) AS positions
+                        FROM (SELECT id, kind FROM ranking_queue ORDER BY id LIMIT {_options.BatchSize}) oldest) counted
+                    WHERE positions <= {_options.PositionsPerBatch})
+                RETURNING *
+                """)
             .AsNoTracking().ToListAsync(ct);
         if (items.Count == 0)
         {
             return 0;
         }
 
-        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
         var batch = new RankingBatch(db, model, facts, _ranker, _options);
         var positions = items.Where(i => i.Kind == RankingQueueItem.Position).Select(i => i.AggregateId).Distinct().ToList();
         var profiles = items.Where(i => i.Kind == RankingQueueItem.Profile).Select(i => i.AggregateId).Distinct().ToList();
         await batch.RankPositionsAsync(positions, ct);
+        var ranked = clock.Elapsed;
         await batch.PlaceProfilesAsync(profiles, ct);
+        var placed = clock.Elapsed;
         var changed = await batch.FlushAsync(ct);
         await db.SaveChangesAsync(ct);
+        var written = clock.Elapsed;
+        stats.Add(batch);
         await transaction.CommitAsync(ct);
-        LogBatch(logger, items.Count, positions.Count, profiles.Count, changed, model.Version, (DateTimeOffset.UtcNow - started).TotalMilliseconds);
+        LogBatch(logger, items.Count, positions.Count, profiles.Count, changed, batch.PositionsLoaded, batch.EntriesLoaded, batch.PairsScored,
+            model.Version, clock.Elapsed.TotalMilliseconds, ranked.TotalMilliseconds, (placed - ranked).TotalMilliseconds, (written - placed).TotalMilliseconds);
         return items.Count;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Ranked a batch of {Items} queued change(s) ({Positions} position(s), {Profiles} profile(s)): {Changed} shortlist(s) changed, model v{Model}, {Milliseconds:0} ms")]
-    private static partial void LogBatch(ILogger logger, int items, int positions, int profiles, int changed, int model, double milliseconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ranked a batch of {Items} queued change(s) ({Positions} position(s), {Profiles} profile(s)): {Changed} shortlist(s) changed; loaded {PositionsLoaded} position(s) and {EntriesLoaded} shortlist entries, scored {Pairs} pair(s); model v{Model}, {Milliseconds:0} ms (rank {RankMs:0}, place {PlaceMs:0}, write {WriteMs:0})")]
+    private static partial void LogBatch(ILogger logger, int items, int positions, int profiles, int changed, int positionsLoaded, int entriesLoaded, int pairs, int model,
+        double milliseconds, double rankMs, double placeMs, double writeMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ranking batch failed; it will be retried")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception);
@@ -142,7 +168,44 @@ internal sealed partial class ShortlistWorker(
     private static partial void LogWaitingForModel(ILogger logger);
 }
 
-/// <summary>The in-memory state of one ranking batch: the shortlists it touches, before and after.</summary>
+/// <summary>
+/// What the shortlist worker has read and written, summed over its batches: counts, not timings, so tests can check
+/// that a batch reads only what its changed items need. Updated before each batch commits.
+/// </summary>
+public sealed class ShortlistWorkerStats
+{
+    private long _batches, _positionsLoaded, _entriesLoaded, _pairsScored, _shortlistsWritten;
+
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Position read-model rows the batches loaded.</summary>
+    public long PositionsLoaded => Interlocked.Read(ref _positionsLoaded);
+
+    /// <summary>Stored shortlist entries the batches loaded (the "before" of the shortlists they touched).</summary>
+    public long EntriesLoaded => Interlocked.Read(ref _entriesLoaded);
+
+    /// <summary>Profile–position pairs scored by the model.</summary>
+    public long PairsScored => Interlocked.Read(ref _pairsScored);
+
+    /// <summary>Shortlists rewritten (changed).</summary>
+    public long ShortlistsWritten => Interlocked.Read(ref _shortlistsWritten);
+
+    internal void Add(RankingBatch batch)
+    {
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _positionsLoaded, batch.PositionsLoaded);
+        Interlocked.Add(ref _entriesLoaded, batch.EntriesLoaded);
+        Interlocked.Add(ref _pairsScored, batch.PairsScored);
+        Interlocked.Add(ref _shortlistsWritten, batch.ShortlistsWritten);
+    }
+}
+
+/// <summary>
+/// The in-memory state of one ranking batch: the shortlists it touches, before and after. It reads only what the
+/// batch's items need (the positions queued, and for each queued profile the open positions it qualifies for or is
+/// listed in, with those positions' stored entries) and writes every changed shortlist with a fixed number of
+/// statements for the whole batch, so the cost of a batch grows with what changed, not with the number of positions.
+/// </summary>
 internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model, MatchFacts facts, ShortlistRanker ranker, ShortlistOptions options)
 {
     private sealed class PositionState(PositionSnapshot snapshot, PositionFacts positionFacts, Dictionary<Guid, ShortlistEntryRow> original)
@@ -155,12 +218,28 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
         public Dictionary<Guid, double> Current { get; } = original.ToDictionary(e => e.Key, e => e.Value.Score);
     }
 
+    /// <summary>A profile and an open position it may qualify for or is listed in (candidate generation in SQL).</summary>
+    private sealed class ProfilePosition
+    {
+        public Guid ProfileId { get; set; }
+        public Guid PositionId { get; set; }
+    }
+
     private readonly Dictionary<Guid, PositionState> _positions = [];
     private readonly Dictionary<Guid, CandidateProfile> _profiles = [];
+    private readonly Dictionary<Guid, ProfileFacts> _profileFacts = [];
+    private readonly Dictionary<(Guid Position, Guid Profile), (float[] Features, string Contributions)> _explained = [];
     private readonly HashSet<Guid> _closed = [];
     private readonly HashSet<Guid> _rerankNext = [];
     private readonly HashSet<Guid> _recommendationsRecomputed = [];
+    private readonly List<ShortlistEntryRow> _entryRows = [];
+    private readonly List<Recommendation> _recommendationRows = [];
     private readonly DateTimeOffset _now = DateTimeOffset.UtcNow;
+
+    public int PositionsLoaded { get; private set; }
+    public int EntriesLoaded { get; private set; }
+    public int PairsScored { get; private set; }
+    public int ShortlistsWritten { get; private set; }
 
     public async Task RankPositionsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct)
     {
@@ -170,22 +249,33 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
         }
 
         var snapshots = await db.Positions.AsNoTracking().Where(p => ids.Contains(p.PositionId)).ToListAsync(ct);
-        foreach (var snapshot in snapshots)
+        PositionsLoaded += snapshots.Count;
+        _closed.UnionWith(snapshots.Where(s => s.Closed).Select(s => s.PositionId));
+        var open = snapshots.Where(s => !s.Closed).ToList();
+        await LoadStatesAsync(open, ct);
+        foreach (var snapshot in open)
         {
-            if (snapshot.Closed)
+            var state = _positions[snapshot.PositionId];
+            // Pools of positions in one batch overlap: ids and versions first, rows only for profiles not yet held.
+            var pool = await CandidatePool(snapshot).Select(c => new { c.ProfileId, c.Version }).ToListAsync(ct);
+            var missing = pool.Where(c => !_profiles.TryGetValue(c.ProfileId, out var known) || known.Version != c.Version).Select(c => c.ProfileId).ToArray();
+            if (missing.Length > 0)
             {
-                _closed.Add(snapshot.PositionId);
-                continue;
+                foreach (var row in await db.CandidateProfiles.AsNoTracking().Where(c => missing.Contains(c.ProfileId)).ToListAsync(ct))
+                {
+                    Remember(row);
+                }
             }
 
-            var state = await LoadStateAsync(snapshot, ct);
-            var pool = await CandidatePool(snapshot).ToListAsync(ct);
-            foreach (var p in pool)
+            var scored = new List<(Guid, ProfileFacts)>(pool.Count);
+            // A profile that changed since the pool query is queued itself and placed by its own item.
+            foreach (var c in pool.Where(c => _profiles.TryGetValue(c.ProfileId, out var held) && held.Version == c.Version))
             {
-                _profiles[p.ProfileId] = p;
+                scored.Add((c.ProfileId, ProfileFactsOf(c.ProfileId)));
             }
 
-            var best = ranker.RankPosition(state.Facts, pool.Select(p => (p.ProfileId, facts.Profile(p))).ToList(), model.Model, options.Size);
+            PairsScored += scored.Count;
+            var best = ranker.RankPosition(state.Facts, scored, model.Model, options.Size);
             state.Current.Clear();
             foreach (var s in best)
             {
@@ -201,34 +291,54 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
             return;
         }
 
-        var rows = await db.CandidateProfiles.AsNoTracking().Where(p => ids.Contains(p.ProfileId)).ToListAsync(ct);
+        var idArray = ids.ToArray();
+        var rows = await db.CandidateProfiles.AsNoTracking().Where(p => idArray.Contains(p.ProfileId)).ToListAsync(ct);
         foreach (var row in rows)
         {
-            _profiles[row.ProfileId] = row;
+            Remember(row);
         }
 
-        // Every open position and its current shortlist, once per batch.
-        var open = await db.Positions.AsNoTracking().Where(p => !p.Closed).ToListAsync(ct);
-        var missing = open.Where(p => !_positions.ContainsKey(p.PositionId)).ToList();
-        var missingIds = missing.Select(p => p.PositionId).ToList();
-        var entries = (await db.ShortlistEntries.AsNoTracking().Where(e => missingIds.Contains(e.PositionId)).ToListAsync(ct))
-            .ToLookup(e => e.PositionId);
-        foreach (var snapshot in missing)
+        // Only the open positions a profile passes the hard constraints for (the same rules as CandidateConstraints,
+        // with the position's field keys cut as ResearchFieldKeys.QueryKeys cuts them), and those whose shortlist lists
+        // it now (it may have to leave). Every other position is untouched by this profile.
+        // Joined on the field keys themselves (a hash join of a few keys per row), not by testing every profile
+        // against every position: with a thousand open positions that was two million array comparisons a batch.
+        var pairs = await db.Database.SqlQuery<ProfilePosition>($"""
+            WITH p AS MATERIALIZED (
+                SELECT DISTINCT position_id, minimum_degree, career_stage_min, career_stage_max, employment_mode,
+                    CASE WHEN strpos(f, '.') > 0 THEN split_part(f, '.', 1) || '.' || split_part(f, '.', 2) ELSE f END AS key
+                FROM positions, unnest(research_fields) AS f WHERE NOT closed),
+            c AS MATERIALIZED (
+                SELECT profile_id, degree_level, career_stage, employment_modes, unnest(field_keys) AS key
+                FROM candidate_profiles WHERE profile_id = ANY({idArray}) AND NOT withdrawn AND consent_to_matching)
+            SELECT c.profile_id AS "ProfileId", p.position_id AS "PositionId"
+            FROM c JOIN p ON p.key = c.key
+            WHERE c.degree_level >= p.minimum_degree AND c.career_stage BETWEEN p.career_stage_min AND p.career_stage_max
+                AND (c.employment_modes & p.employment_mode) <> 0
+            UNION
+            SELECT e.profile_id, e.position_id
+            FROM shortlist_entries e JOIN positions o ON o.position_id = e.position_id AND NOT o.closed
+            WHERE e.profile_id = ANY({idArray})
+            """).ToListAsync(ct);
+
+        var missing = pairs.Select(p => p.PositionId).Distinct().Where(id => !_positions.ContainsKey(id)).ToArray();
+        if (missing.Length > 0)
         {
-            _positions[snapshot.PositionId] = new PositionState(snapshot, facts.Position(snapshot),
-                entries[snapshot.PositionId].ToDictionary(e => e.ProfileId));
+            var snapshots = await db.Positions.AsNoTracking().Where(p => missing.Contains(p.PositionId) && !p.Closed).ToListAsync(ct);
+            PositionsLoaded += snapshots.Count;
+            await LoadStatesAsync(snapshots, ct);
         }
 
-        var states = open.Select(p => _positions[p.PositionId]).ToList();
+        var positionsOf = pairs.Where(p => _positions.ContainsKey(p.PositionId)).ToLookup(p => p.ProfileId, p => _positions[p.PositionId]);
         var features = new float[MatchFeatures.Count];
         // Every placed profile's recommendations are recomputed below: one delete for the batch, not one per profile.
         var placedIds = rows.Select(r => r.ProfileId).ToArray();
         await db.Recommendations.Where(r => placedIds.Contains(r.ProfileId)).ExecuteDeleteAsync(ct);
         foreach (var profile in rows)
         {
-            var profileFacts = facts.Profile(profile);
+            var profileFacts = ProfileFactsOf(profile.ProfileId);
             var scored = new List<Scored>();
-            foreach (var state in states)
+            foreach (var state in positionsOf[profile.ProfileId])
             {
                 var wasIn = state.Original.TryGetValue(profile.ProfileId, out var before);
                 state.Current.Remove(profile.ProfileId);
@@ -244,6 +354,7 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
 
                 facts.Features(profileFacts, state.Facts, features);
                 var score = model.Model.Score(features);
+                PairsScored++;
                 scored.Add(new Scored(state.Snapshot.PositionId, score));
                 if (wasIn && score < before!.Score)
                 {
@@ -268,18 +379,27 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
             changed += await ClosePositionAsync(id, ct) ? 1 : 0;
         }
 
+        var written = new List<(PositionState State, List<(Guid ProfileId, double Score, int Rank)> Final)>();
         foreach (var state in _positions.Values)
         {
             var final = state.Current.OrderByDescending(c => c.Value).ThenBy(c => c.Key).Take(options.Size)
                 .Select((c, i) => (ProfileId: c.Key, Score: c.Value, Rank: i + 1)).ToList();
             var before = state.Original.Values.OrderBy(e => e.Rank).Select(e => (e.ProfileId, e.Score, e.Rank));
-            if (final.Select(f => (f.ProfileId, f.Score, f.Rank)).SequenceEqual(before) && state.Original.Values.All(e => e.ModelVersion == model.Version))
+            if (final.SequenceEqual(before) && state.Original.Values.All(e => e.ModelVersion == model.Version))
             {
                 continue;
             }
 
-            changed++;
-            await WriteShortlistAsync(state, final, ct);
+            written.Add((state, final));
+        }
+
+        if (written.Count > 0)
+        {
+            await WriteShortlistsAsync(written, ct);
+        }
+        else
+        {
+            await CopyRowsAsync(ct);
         }
 
         foreach (var id in _rerankNext.Except(_closed))
@@ -287,47 +407,199 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
             db.RankingQueue.Add(new RankingQueueItem { Kind = RankingQueueItem.Position, AggregateId = id, EnqueuedAt = _now });
         }
 
-        return changed;
+        ShortlistsWritten = written.Count;
+        return changed + written.Count;
     }
 
-    private async Task WriteShortlistAsync(PositionState state, List<(Guid ProfileId, double Score, int Rank)> final, CancellationToken ct)
+    /// <summary>
+    /// The changed shortlists of the batch, together: their entries replaced, new top entries proposed, the
+    /// recommendations of their candidates refreshed, proposals of candidates who left expired, one event each.
+    /// </summary>
+    private async Task WriteShortlistsAsync(List<(PositionState State, List<(Guid ProfileId, double Score, int Rank)> Final)> written, CancellationToken ct)
     {
-        var positionId = state.Snapshot.PositionId;
-        await EnsureProfilesLoadedAsync(final.Select(f => f.ProfileId), ct);
-        await db.ShortlistEntries.Where(e => e.PositionId == positionId).ExecuteDeleteAsync(ct);
+        var positionIds = written.Select(w => w.State.Snapshot.PositionId).ToArray();
+        await EnsureProfilesLoadedAsync(written.SelectMany(w => w.Final.Select(f => f.ProfileId)), ct);
 
-        var newlyIn = final.Where(f => !state.Original.ContainsKey(f.ProfileId)).Select(f => f.ProfileId).ToHashSet();
-        var alreadyMatched = await db.Matches.Where(m => m.PositionId == positionId && newlyIn.Contains(m.ProfileId)).Select(m => m.ProfileId).ToListAsync(ct);
-        foreach (var (profileId, score, rank) in final)
+        // Entries new to a shortlist's top are proposed, unless the pair was proposed before (a match is never repeated).
+        var proposable = written.SelectMany(w => w.Final
+            .Where(f => f.Rank <= options.ProposeTop && !w.State.Original.ContainsKey(f.ProfileId))
+            .Select(f => (w.State.Snapshot.PositionId, f.ProfileId))).ToHashSet();
+        if (proposable.Count > 0)
         {
-            var kept = state.Original.TryGetValue(profileId, out var old) && old.Score == score && old.ModelVersion == model.Version;
-            float[]? features = null;
-            string contributions;
-            if (kept)
+            var candidateIds = proposable.Select(p => p.ProfileId).Distinct().ToArray();
+            var proposedPositions = proposable.Select(p => p.PositionId).Distinct().ToArray();
+            var alreadyMatched = await db.Matches.Where(m => proposedPositions.Contains(m.PositionId) && candidateIds.Contains(m.ProfileId))
+                .Select(m => new { m.PositionId, m.ProfileId }).ToListAsync(ct);
+            proposable.ExceptWith(alreadyMatched.Select(m => (m.PositionId, m.ProfileId)));
+        }
+
+        // Only what changed is written: an entry kept with the same score and model only moves rank; a new or rescored
+        // one is replaced; one no longer listed is removed. A new profile at rank 3 touches ~50 rows, not 100.
+        var removedPositions = new List<Guid>();
+        var removedProfiles = new List<Guid>();
+        var movedPositions = new List<Guid>();
+        var movedProfiles = new List<Guid>();
+        var movedRanks = new List<int>();
+        var refreshedProfiles = new List<Guid>();
+        var refreshedPositions = new List<Guid>();
+        foreach (var (state, final) in written)
+        {
+            var positionId = state.Snapshot.PositionId;
+            var listed = final.Select(f => f.ProfileId).ToHashSet();
+            foreach (var gone in state.Original.Keys.Where(id => !listed.Contains(id)))
             {
-                contributions = old!.TopContributions;
-            }
-            else
-            {
-                features = facts.Features(_profiles[profileId], state.Snapshot);
-                contributions = ShortlistRanker.TopContributionsJson(model.Model, features);
+                removedPositions.Add(positionId);
+                removedProfiles.Add(gone);
             }
 
-            db.ShortlistEntries.Add(new ShortlistEntryRow
+            foreach (var (profileId, score, rank) in final)
             {
-                PositionId = positionId, ProfileId = profileId, Rank = rank, Score = score, ModelVersion = model.Version,
-                TopContributions = contributions, UpdatedAt = _now,
-            });
+                var wasListed = state.Original.TryGetValue(profileId, out var old);
+                if (wasListed && old!.Score == score && old.ModelVersion == model.Version)
+                {
+                    if (old.Rank != rank)
+                    {
+                        movedPositions.Add(positionId);
+                        movedProfiles.Add(profileId);
+                        movedRanks.Add(rank);
+                    }
 
-            if (rank <= options.ProposeTop && newlyIn.Contains(profileId) && !alreadyMatched.Contains(profileId))
-            {
-                Propose(state.Snapshot, _profiles[profileId], score, rank, features ?? facts.Features(_profiles[profileId], state.Snapshot), contributions);
+                    continue;
+                }
+
+                if (wasListed)
+                {
+                    removedPositions.Add(positionId);
+                    removedProfiles.Add(profileId);
+                }
+
+                var (features, contributions) = Explained(state, profileId);
+                _entryRows.Add(new ShortlistEntryRow
+                {
+                    PositionId = positionId, ProfileId = profileId, Rank = rank, Score = score, ModelVersion = model.Version,
+                    TopContributions = contributions, UpdatedAt = _now,
+                });
+
+                if (proposable.Contains((positionId, profileId)))
+                {
+                    Propose(state.Snapshot, _profiles[profileId], score, rank, features, contributions);
+                }
+
+                // The candidate's recommendation for this position follows the new score (profiles placed in this
+                // batch already have all their recommendations recomputed).
+                if (!_recommendationsRecomputed.Contains(profileId))
+                {
+                    refreshedProfiles.Add(profileId);
+                    refreshedPositions.Add(positionId);
+                    _recommendationRows.Add(new Recommendation
+                    {
+                        ProfileId = profileId, PositionId = positionId, Score = score, ModelVersion = model.Version,
+                        TopContributions = contributions, UpdatedAt = _now,
+                    });
+                }
             }
         }
 
-        await UpsertRecommendationsForAsync(positionId, final, ct);
-        await ExpireProposalsAsync(positionId, final.Select(f => f.ProfileId).ToArray(), ct);
-        await PublishShortlistAsync(positionId, final, ct);
+        if (removedPositions.Count > 0)
+        {
+            await db.Database.ExecuteSqlAsync($"""
+                DELETE FROM shortlist_entries e USING unnest({removedPositions.ToArray()}, {removedProfiles.ToArray()}) AS f(position_id, profile_id)
+                WHERE e.position_id = f.position_id AND e.profile_id = f.profile_id
+                """, ct);
+        }
+
+        if (movedPositions.Count > 0)
+        {
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE shortlist_entries e SET rank = f.rank, updated_at = {_now}
+                FROM unnest({movedPositions.ToArray()}, {movedProfiles.ToArray()}, {movedRanks.ToArray()}) AS f(position_id, profile_id, rank)
+                WHERE e.position_id = f.position_id AND e.profile_id = f.profile_id
+                """, ct);
+        }
+
+        if (refreshedProfiles.Count > 0)
+        {
+            await db.Database.ExecuteSqlAsync($"""
+                DELETE FROM recommendations r USING unnest({refreshedProfiles.ToArray()}, {refreshedPositions.ToArray()}) AS f(profile_id, position_id)
+                WHERE r.profile_id = f.profile_id AND r.position_id = f.position_id
+                """, ct);
+        }
+
+        await CopyRowsAsync(ct);
+        await db.SaveChangesAsync(ct);
+        if (refreshedProfiles.Count > 0)
+        {
+            // Each researcher keeps their best RecommendationsPerProfile positions.
+            var ids = refreshedProfiles.Distinct().ToArray();
+            await db.Database.ExecuteSqlAsync($"""
+                DELETE FROM recommendations r USING (
+                    SELECT profile_id, position_id, row_number() OVER (PARTITION BY profile_id ORDER BY score DESC) AS n
+                    FROM recommendations WHERE profile_id = ANY({ids})) ranked
+                WHERE r.profile_id = ranked.profile_id AND r.position_id = ranked.position_id AND ranked.n > {options.RecommendationsPerProfile}
+                """, ct);
+        }
+
+        // Proposals still awaiting review whose candidate is no longer listed no longer exist for reviewers.
+        await db.Matches
+            .Where(m => positionIds.Contains(m.PositionId) && m.Status == MatchStatus.Proposed
+                        && !db.ShortlistEntries.Any(e => e.PositionId == m.PositionId && e.ProfileId == m.ProfileId))
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.Status, MatchStatus.Expired).SetProperty(m => m.Version, m => m.Version + 1), ct);
+
+        var versions = await db.Database.SqlQuery<long>($"SELECT nextval('shortlist_versions') AS \"Value\" FROM generate_series(1, {written.Count})").ToListAsync(ct);
+        for (var i = 0; i < written.Count; i++)
+        {
+            var (state, final) = written[i];
+            db.Enqueue(new ShortlistChanged(Guid.NewGuid(), _now, state.Snapshot.PositionId, versions[i], model.Version,
+                final.Select(f => new ShortlistEntry(f.ProfileId, f.Rank, f.Score)).ToList()));
+        }
+    }
+
+    /// <summary>
+    /// Stores the batch's shortlist entries and recommendations by binary COPY in the batch's transaction: tens of
+    /// thousands of rows after a burst, which EF's change tracker and one INSERT per row made the slowest part.
+    /// </summary>
+    private async Task CopyRowsAsync(CancellationToken ct)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        if (_entryRows.Count > 0)
+        {
+            await using var copy = await connection.BeginBinaryImportAsync(
+                "COPY shortlist_entries (position_id, profile_id, rank, score, model_version, top_contributions, updated_at) FROM STDIN (FORMAT BINARY)", ct);
+            foreach (var e in _entryRows)
+            {
+                // Synchronous writes: the rows are in memory already, and the async ones allocate a task per value.
+                copy.StartRow();
+                copy.Write(e.PositionId, NpgsqlDbType.Uuid);
+                copy.Write(e.ProfileId, NpgsqlDbType.Uuid);
+                copy.Write(e.Rank, NpgsqlDbType.Integer);
+                copy.Write(e.Score, NpgsqlDbType.Double);
+                copy.Write(e.ModelVersion, NpgsqlDbType.Integer);
+                copy.Write(e.TopContributions, NpgsqlDbType.Jsonb);
+                copy.Write(e.UpdatedAt, NpgsqlDbType.TimestampTz);
+            }
+
+            await copy.CompleteAsync(ct);
+            _entryRows.Clear();
+        }
+
+        if (_recommendationRows.Count > 0)
+        {
+            await using var copy = await connection.BeginBinaryImportAsync(
+                "COPY recommendations (profile_id, position_id, score, model_version, top_contributions, updated_at) FROM STDIN (FORMAT BINARY)", ct);
+            foreach (var r in _recommendationRows)
+            {
+                copy.StartRow();
+                copy.Write(r.ProfileId, NpgsqlDbType.Uuid);
+                copy.Write(r.PositionId, NpgsqlDbType.Uuid);
+                copy.Write(r.Score, NpgsqlDbType.Double);
+                copy.Write(r.ModelVersion, NpgsqlDbType.Integer);
+                copy.Write(r.TopContributions, NpgsqlDbType.Jsonb);
+                copy.Write(r.UpdatedAt, NpgsqlDbType.TimestampTz);
+            }
+
+            await copy.CompleteAsync(ct);
+            _recommendationRows.Clear();
+        }
     }
 
     private void Propose(PositionSnapshot position, CandidateProfile profile, double score, int rank, float[] features, string contributions)
@@ -358,26 +630,15 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
     {
         var removed = await db.ShortlistEntries.Where(e => e.PositionId == positionId).ExecuteDeleteAsync(ct);
         await db.Recommendations.Where(r => r.PositionId == positionId).ExecuteDeleteAsync(ct);
-        await ExpireProposalsAsync(positionId, [], ct);
+        await db.Matches.Where(m => m.PositionId == positionId && m.Status == MatchStatus.Proposed)
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.Status, MatchStatus.Expired).SetProperty(m => m.Version, m => m.Version + 1), ct);
         if (removed > 0)
         {
-            await PublishShortlistAsync(positionId, [], ct);
+            var version = await db.Database.SqlQuery<long>($"SELECT nextval('shortlist_versions') AS \"Value\"").SingleAsync(ct);
+            db.Enqueue(new ShortlistChanged(Guid.NewGuid(), _now, positionId, version, model.Version, []));
         }
 
         return removed > 0;
-    }
-
-    /// <summary>Proposals still awaiting review whose candidate left the shortlist no longer exist for reviewers.</summary>
-    private Task<int> ExpireProposalsAsync(Guid positionId, Guid[] stillListed, CancellationToken ct) =>
-        db.Matches
-            .Where(m => m.PositionId == positionId && m.Status == MatchStatus.Proposed && !stillListed.Contains(m.ProfileId))
-            .ExecuteUpdateAsync(u => u.SetProperty(m => m.Status, MatchStatus.Expired).SetProperty(m => m.Version, m => m.Version + 1), ct);
-
-    private async Task PublishShortlistAsync(Guid positionId, List<(Guid ProfileId, double Score, int Rank)> final, CancellationToken ct)
-    {
-        var version = await db.Database.SqlQuery<long>($"SELECT nextval('shortlist_versions') AS \"Value\"").SingleAsync(ct);
-        db.Enqueue(new ShortlistChanged(Guid.NewGuid(), _now, positionId, version, model.Version,
-            final.Select(f => new ShortlistEntry(f.ProfileId, f.Rank, f.Score)).ToList()));
     }
 
     private void AddRecommendations(Guid profileId, IEnumerable<Scored> best)
@@ -385,67 +646,82 @@ internal sealed class RankingBatch(MatchingDbContext db, ChampionSnapshot model,
         _recommendationsRecomputed.Add(profileId);
         foreach (var s in best)
         {
-            var features = facts.Features(_profiles[profileId], _positions[s.Id].Snapshot);
-            db.Recommendations.Add(new Recommendation
+            // Contributions are computed when the recommendations are read (ShortlistsApi): TreeSHAP for twenty
+            // positions per registration was most of the worker's time at a steady registration rate.
+            _recommendationRows.Add(new Recommendation
             {
                 ProfileId = profileId, PositionId = s.Id, Score = s.Score, ModelVersion = model.Version,
-                TopContributions = ShortlistRanker.TopContributionsJson(model.Model, features), UpdatedAt = _now,
+                TopContributions = Recommendation.NotExplained, UpdatedAt = _now,
             });
         }
     }
 
-    /// <summary>
-    /// A full re-rank refreshes the recommendations of the position's shortlisted candidates; each keeps its best
-    /// <see cref="ShortlistOptions.RecommendationsPerProfile"/> positions.
-    /// </summary>
-    private async Task UpsertRecommendationsForAsync(Guid positionId, List<(Guid ProfileId, double Score, int Rank)> final, CancellationToken ct)
+    /// <summary>A pair's features and top contributions, computed once per batch (a shortlist entry and the candidate's recommendation share them).</summary>
+    private (float[] Features, string Contributions) Explained(PositionState state, Guid profileId)
     {
-        var ids = final.Select(f => f.ProfileId).ToArray();
-        // Profiles placed in this batch already have all their recommendations recomputed.
-        var fresh = final.Where(f => !_recommendationsRecomputed.Contains(f.ProfileId)).ToList();
-        if (fresh.Count == 0)
+        var key = (state.Snapshot.PositionId, profileId);
+        if (!_explained.TryGetValue(key, out var explained))
+        {
+            var features = new float[MatchFeatures.Count];
+            facts.Features(ProfileFactsOf(profileId), state.Facts, features);
+            explained = (features, ShortlistRanker.TopContributionsJson(model.Model, features));
+            _explained[key] = explained;
+        }
+
+        return explained;
+    }
+
+    /// <summary>Keeps the row, and its encoded facts unless the row is the same version as one already held.</summary>
+    private void Remember(CandidateProfile row)
+    {
+        if (!_profiles.TryGetValue(row.ProfileId, out var known) || known.Version != row.Version || known.Withdrawn != row.Withdrawn)
+        {
+            _profiles[row.ProfileId] = row;
+            _profileFacts.Remove(row.ProfileId);
+        }
+    }
+
+    private ProfileFacts ProfileFactsOf(Guid profileId)
+    {
+        if (!_profileFacts.TryGetValue(profileId, out var f))
+        {
+            f = facts.Profile(_profiles[profileId]);
+            _profileFacts[profileId] = f;
+        }
+
+        return f;
+    }
+
+    /// <summary>Loads the stored shortlists of <paramref name="snapshots"/> (one query) as the batch's "before".</summary>
+    private async Task LoadStatesAsync(IReadOnlyCollection<PositionSnapshot> snapshots, CancellationToken ct)
+    {
+        if (snapshots.Count == 0)
         {
             return;
         }
 
-        var freshIds = fresh.Select(f => f.ProfileId).ToArray();
-        await db.Recommendations.Where(r => r.PositionId == positionId && freshIds.Contains(r.ProfileId)).ExecuteDeleteAsync(ct);
-        foreach (var (profileId, score, _) in fresh)
+        var ids = snapshots.Select(s => s.PositionId).ToArray();
+        // Without the stored contributions: an entry that stays is not rewritten, so they are never needed.
+        var entries = (await db.ShortlistEntries.AsNoTracking().Where(e => ids.Contains(e.PositionId))
+                .Select(e => new ShortlistEntryRow { PositionId = e.PositionId, ProfileId = e.ProfileId, Rank = e.Rank, Score = e.Score, ModelVersion = e.ModelVersion, UpdatedAt = e.UpdatedAt })
+                .ToListAsync(ct))
+            .ToLookup(e => e.PositionId);
+        foreach (var snapshot in snapshots)
         {
-            var state = _positions[positionId];
-            var features = facts.Features(_profiles[profileId], state.Snapshot);
-            db.Recommendations.Add(new Recommendation
-            {
-                ProfileId = profileId, PositionId = positionId, Score = score, ModelVersion = model.Version,
-                TopContributions = ShortlistRanker.TopContributionsJson(model.Model, features), UpdatedAt = _now,
-            });
+            var original = entries[snapshot.PositionId].ToDictionary(e => e.ProfileId);
+            EntriesLoaded += original.Count;
+            _positions[snapshot.PositionId] = new PositionState(snapshot, facts.Position(snapshot), original);
         }
-
-        await db.SaveChangesAsync(ct);
-        await db.Database.ExecuteSqlAsync($"""
-            DELETE FROM recommendations r USING (
-                SELECT profile_id, position_id, row_number() OVER (PARTITION BY profile_id ORDER BY score DESC) AS n
-                FROM recommendations WHERE profile_id = ANY({ids})) ranked
-            WHERE r.profile_id = ranked.profile_id AND r.position_id = ranked.position_id AND ranked.n > {options.RecommendationsPerProfile}
-            """, ct);
-    }
-
-    private async Task<PositionState> LoadStateAsync(PositionSnapshot snapshot, CancellationToken ct)
-    {
-        var entries = await db.ShortlistEntries.AsNoTracking().Where(e => e.PositionId == snapshot.PositionId).ToDictionaryAsync(e => e.ProfileId, ct);
-        var state = new PositionState(snapshot, facts.Position(snapshot), entries);
-        _positions[snapshot.PositionId] = state;
-        return state;
     }
 
     private async Task EnsureProfilesLoadedAsync(IEnumerable<Guid> ids, CancellationToken ct)
     {
-        var missing = ids.Where(id => !_profiles.ContainsKey(id)).ToList();
-        if (missing.Count > 0)
+        var missing = ids.Where(id => !_profiles.ContainsKey(id)).Distinct().ToArray();
+        if (missing.Length > 0)
         {
             foreach (var p in await db.CandidateProfiles.AsNoTracking().Where(p => missing.Contains(p.ProfileId)).ToListAsync(ct))
             {
-                _profiles[p.ProfileId] = p;
+                Remember(p);
             }
         }
     }

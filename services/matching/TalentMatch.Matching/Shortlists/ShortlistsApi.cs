@@ -35,6 +35,7 @@ public static class ShortlistsApi
         return services
             .AddSingleton<MatchFacts>()
             .AddSingleton<ChampionModel>()
+            .AddSingleton<ShortlistWorkerStats>()
             .AddHostedService<ShortlistWorker>();
     }
 
@@ -65,7 +66,8 @@ public static class ShortlistsApi
             entries.Select(e => new ShortlistItem(e.Rank, e.ProfileId, e.Score, Json(e.TopContributions))).ToList()));
     }
 
-    private static async Task<Results<Ok<RecommendationsView>, ProblemHttpResult>> GetRecommendations(Guid id, MatchingDbContext db, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Ok<RecommendationsView>, ProblemHttpResult>> GetRecommendations(
+        Guid id, MatchingDbContext db, ChampionModel champion, MatchFacts facts, ClaimsPrincipal user, CancellationToken ct)
     {
         if (!user.IsAdmin() && !user.Owns(id))
         {
@@ -83,8 +85,29 @@ public static class ShortlistsApi
             .Where(x => !x.p.Closed)
             .OrderByDescending(x => x.r.Score)
             .ToListAsync(ct);
-        return TypedResults.Ok(new RecommendationsView(id, items.Select(x =>
-            new RecommendationItem(x.p.PositionId, x.p.Title, x.p.InstitutionId, x.p.City, x.r.Score, x.r.ModelVersion, Json(x.r.TopContributions))).ToList()));
+        // The worker leaves most recommendations unexplained (see RankingBatch): explained here, with the model that scored them.
+        var models = new Dictionary<int, Ranking.Model.RankingModel?>();
+        var result = new List<RecommendationItem>(items.Count);
+        foreach (var x in items)
+        {
+            var contributions = x.r.TopContributions;
+            if (contributions == Recommendation.NotExplained)
+            {
+                if (!models.TryGetValue(x.r.ModelVersion, out var model))
+                {
+                    model = models[x.r.ModelVersion] = await champion.LoadAsync(db, x.r.ModelVersion, ct);
+                }
+
+                if (model is not null)
+                {
+                    contributions = ShortlistRanker.TopContributionsJson(model, facts.Features(profile, x.p));
+                }
+            }
+
+            result.Add(new RecommendationItem(x.p.PositionId, x.p.Title, x.p.InstitutionId, x.p.City, x.r.Score, x.r.ModelVersion, Json(contributions)));
+        }
+
+        return TypedResults.Ok(new RecommendationsView(id, result));
     }
 
     private static async Task<Results<Ok<MatchExplanation>, ProblemHttpResult>> Explain(
