@@ -125,10 +125,10 @@ public sealed partial class ModelTrainer(IServiceScopeFactory scopes, IOptionsMo
     }
 
     /// <summary>The cold-start training set: synthetic decisions mapped to the read model and featurised like live ranking.</summary>
-    public static List<LabelledRow> SyntheticRows(ColdStartOptions cold)
+    public static List<LabelledRow> SyntheticRows(ColdStartOptions cold, SyntheticHistoryOptions? historyOptions = null)
     {
         var profiles = new ProfileGenerator(cold.Seed).Generate(cold.Profiles).ToList();
-        var history = SyntheticHistory.Generate(profiles, SeedPositions.Load().All, new SyntheticHistoryOptions { Seed = cold.Seed });
+        var history = SyntheticHistory.Generate(profiles, SeedPositions.Load().All, historyOptions ?? new SyntheticHistoryOptions { Seed = cold.Seed });
         var facts = new MatchFacts();
         var candidates = new Dictionary<Guid, (CandidateProfile Row, ProfileFacts Facts)>();
         var snapshots = new Dictionary<Guid, (PositionSnapshot Row, PositionFacts Facts)>();
