@@ -4,7 +4,7 @@ using TalentMatch.Matching.Learning;
 using TalentMatch.Ranking.Data;
 using TalentMatch.Ranking.Metrics;
 using TalentMatch.Ranking.Model;
-using TalentMatch.Ranking.Training;
+using TalentMatch.Ranking.MlNet;
 using TalentMatch.Seeds;
 
 namespace TalentMatch.Benchmarks;
@@ -64,5 +64,5 @@ public static class LearningCurve
     }
 
     private static RankingModel Train(RankingDataset train, LearningOptions options) =>
-        new LambdaMartTrainer(options.TrainerOptions()).Train(train);
+        new MlNetRankingTrainer(options.TrainerOptions()).Train(train).Model;
 }

@@ -1,4 +1,4 @@
-using TalentMatch.Ranking.Training;
+using TalentMatch.Ranking.MlNet;
 
 namespace TalentMatch.Matching.Learning;
 
@@ -35,17 +35,20 @@ public sealed class LearningOptions
     public int Threads { get; set; } = 2;
     public int Seed { get; set; } = 42;
 
+    /// <summary>ML.NET's ranking trainer: <c>LightGbm</c> (the platform's) or <c>FastTree</c> (for comparison).</summary>
+    public RankingTrainerKind Trainer { get; set; } = RankingTrainerKind.LightGbm;
+
     public ColdStartOptions ColdStart { get; set; } = new();
 
-    public LambdaMartOptions TrainerOptions() => new()
+    public RankingTrainerOptions TrainerOptions() => new()
     {
+        Trainer = Trainer,
         NumberOfTrees = Trees,
         NumberOfLeaves = Leaves,
         MinRowsPerLeaf = MinRowsPerLeaf,
         LearningRate = LearningRate,
         Threads = Math.Max(1, Math.Min(Threads, Environment.ProcessorCount)),
         Seed = Seed,
-        EarlyStoppingRounds = 0,
     };
 }
 

@@ -12,7 +12,7 @@ using TalentMatch.Matching.Shortlists;
 using TalentMatch.Ranking.Features;
 using TalentMatch.Ranking.Metrics;
 using TalentMatch.Ranking.Model;
-using TalentMatch.Ranking.Training;
+using TalentMatch.Ranking.MlNet;
 using TalentMatch.Seeds;
 
 namespace TalentMatch.Matching.Learning;
@@ -160,7 +160,8 @@ public sealed partial class ModelTrainer(IServiceScopeFactory scopes, IOptionsMo
         var o = Options;
         var split = TrainingData.Split(rows, o.HeldOutFraction);
         var clock = Stopwatch.StartNew();
-        var model = new LambdaMartTrainer(o.TrainerOptions()).Train(split.Train);
+        var trained = new MlNetRankingTrainer(o.TrainerOptions()).Train(split.Train);
+        var model = trained.Model;
         var seconds = clock.Elapsed.TotalSeconds;
 
         var heldOut = split.HeldOut;
@@ -182,6 +183,9 @@ public sealed partial class ModelTrainer(IServiceScopeFactory scopes, IOptionsMo
         {
             Kind = kind,
             ModelJson = model.ToJson(),
+            Trainer = model.Metadata.Trainer!,
+            TrainerVersion = model.Metadata.TrainerVersion!,
+            MlNetModel = trained.MlNetModelZip,
             CreatedAt = DateTimeOffset.UtcNow,
             TrainingRows = split.Train.RowCount,
             TrainingGroups = split.Train.GroupCount,
