@@ -50,6 +50,7 @@ public static class LearningCurve
     {
         var profiles = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3000;
         var options = new LearningOptions { ColdStart = new ColdStartOptions { Profiles = profiles } };
+        if (args.Length > 1) options.Threads = int.Parse(args[1], CultureInfo.InvariantCulture);
         for (var run = 0; run < 3; run++)
         {
             var clock = Stopwatch.StartNew();
