@@ -2,11 +2,11 @@
 # Side-by-side comparison of the platform's trainer, ML.NET LightGBM (native LightGBM 4.6), with ML.NET FastTree and
 # XGBoost (Debian python3-xgboost 1.7.4, rank:ndcg, hist), in one run, on the LETOR sample and a synthetic set.
 # Usage: tests/xgboost/compare.sh [repeats]   (run from anywhere; default 3 repeats, medians reported)
-# Env: SYNTH_ROWS (200000), SYNTH_FEATURES (32), SYNTH_GROUPS (2000), WORK (scratch dir for the synthetic files).
+# Env: LTR_DATA (../shared/data/ltr beside the repo), SYNTH_ROWS (200000), SYNTH_FEATURES (32), SYNTH_GROUPS (2000), WORK (scratch dir for the synthetic files).
 set -euo pipefail
 REPEATS="${1:-3}"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-DATA="$(cd "$ROOT/../shared/data/ltr" && pwd)"
+DATA="$(cd "${LTR_DATA:-$ROOT/../shared/data/ltr}" && pwd)"
 WORK="${WORK:-${TMPDIR:-/tmp}/talentmatch-ltr}"
 PY=/usr/bin/python3
 ROWS="${SYNTH_ROWS:-200000}"; FEATS="${SYNTH_FEATURES:-32}"; NGROUPS="${SYNTH_GROUPS:-2000}"
