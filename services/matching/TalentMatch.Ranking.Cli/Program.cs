@@ -121,6 +121,7 @@ int Run(ParseResult p, bool requireTest)
             result["mrr"] = Math.Round(ev.Mrr, 6);
         }
         result["train_seconds"] = Math.Round(sw.Elapsed.TotalSeconds, 4);
+        result["fit_seconds"] = Math.Round(trained.FitSeconds, 4);
         result["trees"] = model.Trees.Count;
         result["leaves"] = opts.NumberOfLeaves;
         result["threads"] = opts.Threads;

@@ -17,7 +17,8 @@ namespace TalentMatch.Ranking.MlNet;
 /// </summary>
 /// <param name="RowsSeen">Training rows that reached the trainer (a row with a missing group key would be dropped).</param>
 /// <param name="GroupsSeen">Distinct groups among them.</param>
-public sealed record MlNetTrainedModel(RankingModel Model, byte[] MlNetModelZip, int RowsSeen, int GroupsSeen);
+/// <param name="FitSeconds">ML.NET's <c>Fit</c> alone (the rest of the training time builds the data view, reads the trees and saves the zip).</param>
+public sealed record MlNetTrainedModel(RankingModel Model, byte[] MlNetModelZip, int RowsSeen, int GroupsSeen, double FitSeconds);
 
 /// <summary>
 /// Trains a ranking model with ML.NET's LightGBM (or FastTree) ranking trainer on ML.NET's ranking shape (Label,
@@ -91,6 +92,7 @@ public sealed class MlNetRankingTrainer
         var (rowsSeen, groupsSeen) = RankingData.CountKeyedRows(trainKeyed);
 
         var gains = LabelGains(train, validation);
+        var fitClock = Stopwatch.StartNew();
         ITransformer fitted;
         TreeEnsemble<MlTree> ensemble;
         if (o.Trainer == RankingTrainerKind.LightGbm)
@@ -152,6 +154,7 @@ public sealed class MlNetRankingTrainer
             ensemble = model.Model.TrainedTreeEnsemble;
         }
 
+        var fitSeconds = fitClock.Elapsed.TotalSeconds;
         byte[] zip;
         using (var stream = new MemoryStream())
         {
@@ -178,6 +181,6 @@ public sealed class MlNetRankingTrainer
             TrainSeconds = seconds,
             CreatedUtc = DateTimeOffset.UtcNow,
         };
-        return new MlNetTrainedModel(converted.WithMetadata(meta), zip, rowsSeen, groupsSeen);
+        return new MlNetTrainedModel(converted.WithMetadata(meta), zip, rowsSeen, groupsSeen, fitSeconds);
     }
 }
