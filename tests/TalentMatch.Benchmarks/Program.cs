@@ -1,5 +1,17 @@
 using BenchmarkDotNet.Running;
 
+if (args.FirstOrDefault() == "learning-curve")
+{
+    TalentMatch.Benchmarks.LearningCurve.Run(args[1..]);
+    return;
+}
+
+if (args.FirstOrDefault() == "cold-start")
+{
+    TalentMatch.Benchmarks.LearningCurve.ColdStart(args[1..]);
+    return;
+}
+
 // In process: the benchmarks reference the matching service, whose web dependencies BenchmarkDotNet's generated
 // out-of-process project cannot restore here (package downgrade without the ASP.NET Core framework reference).
 var arguments = args.Contains("--inProcess") ? args : [.. args, "--inProcess"];

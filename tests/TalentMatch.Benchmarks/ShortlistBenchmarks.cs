@@ -7,7 +7,7 @@ using TalentMatch.Matching.Shortlists;
 using TalentMatch.Ranking.Data;
 using TalentMatch.Ranking.Features;
 using TalentMatch.Ranking.Model;
-using TalentMatch.Ranking.Training;
+using TalentMatch.Ranking.MlNet;
 using TalentMatch.Seeds;
 
 namespace TalentMatch.Benchmarks;
@@ -64,8 +64,8 @@ public class ShortlistBenchmarks
         var random = new Random(5);
         var labels = pairs.Select(f => (float)Math.Clamp(Math.Round(2.5 * f[MatchFeatures.FieldProximityMean] + 1.5 * f[MatchFeatures.WeightedSkillCoverage] + random.NextDouble() - 0.5), 0, 4)).ToArray();
         var groups = Enumerable.Range(0, pairs.Length).Select(i => i / 50).ToArray();
-        _model = new LambdaMartTrainer(new LambdaMartOptions { NumberOfTrees = 100, NumberOfLeaves = 31, MinRowsPerLeaf = 5, Threads = 1, EarlyStoppingRounds = 0 })
-            .Train(RankingDataset.FromGroupIds(labels, groups, pairs.SelectMany(f => f).ToArray(), MatchFeatures.Names));
+        _model = new MlNetRankingTrainer(new RankingTrainerOptions { NumberOfTrees = 100, NumberOfLeaves = 31, MinRowsPerLeaf = 5, Threads = 1 })
+            .Train(RankingDataset.FromGroupIds(labels, groups, pairs.SelectMany(f => f).ToArray(), MatchFeatures.Names)).Model;
     }
 
     /// <summary>Candidate generation + features + model + top 50, over 100,000 profiles whose facts are encoded.</summary>

@@ -230,6 +230,23 @@ public sealed class ColdStartAndRetrainTests(LearningHost host, ITestOutputHelpe
         Assert.Equal(1, coldStart["version"]!.GetValue<int>());
         Assert.True(coldStart["heldOutGroups"]!.GetValue<int>() >= 1);
         Assert.Null(coldStart["modelJson"]);
+        Assert.Equal("ML.NET LightGBM", coldStart["trainer"]!.GetValue<string>());
+        Assert.StartsWith("Microsoft.ML.LightGbm 5.0.1, LightGBM 4.6.0", coldStart["trainerVersion"]!.GetValue<string>());
+
+        // ML.NET's own model of the champion opens in ML.NET and scores like the platform's model.
+        var zip = await _client.GetByteArrayAsync("/api/models/1/mlnet");
+        var json = await host.WithDbAsync<MatchingDbContext, string>(db => db.Models.Where(m => m.Version == 1).Select(m => m.ModelJson).SingleAsync());
+        var platform = TalentMatch.Ranking.Model.RankingModel.FromJson(json, MatchFeatures.Names);
+        var features = ModelTrainer.SyntheticRows(new ColdStartOptions { Profiles = 100, Seed = 5 }).Take(200).SelectMany(r => r.Features).ToArray();
+        var ml = new Microsoft.ML.MLContext(1);
+        using var stream = new MemoryStream(zip);
+        var mlnet = TalentMatch.Ranking.MlNet.RankingData.Scores(ml.Model.Load(stream, out _), TalentMatch.Ranking.MlNet.RankingData.FeaturesView(ml, features, MatchFeatures.Count));
+        var ours = new double[mlnet.Length];
+        platform.Score(features, ours);
+        for (var i = 0; i < ours.Length; i++) Assert.True(Math.Abs(ours[i] - mlnet[i]) <= 1e-5 * Math.Max(1e-6, Math.Abs(mlnet[i])), $"row {i}: {ours[i]} vs {mlnet[i]}");
+        var missing = await _client.GetAsync("/api/models/999/mlnet");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
 
         var promotedEvents = await host.WithDbAsync<MatchingDbContext, List<string>>(db => db.Set<OutboxMessage>()
             .Where(m => m.MessageType == typeof(RankingModelPromoted).FullName).Select(m => m.Payload).ToListAsync());

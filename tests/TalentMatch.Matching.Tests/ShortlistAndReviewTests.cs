@@ -12,7 +12,7 @@ using TalentMatch.Matching.Learning;
 using TalentMatch.Matching.Reviews;
 using TalentMatch.Ranking.Data;
 using TalentMatch.Ranking.Features;
-using TalentMatch.Ranking.Training;
+using TalentMatch.Ranking.MlNet;
 using TalentMatch.Testing;
 
 namespace TalentMatch.Matching.Tests;
@@ -226,11 +226,12 @@ public sealed class ShortlistAndReviewTests(SmallShortlistHost host) : IClassFix
                 groupIds[r] = r / perGroup;
             }
 
-            var model = new LambdaMartTrainer(new LambdaMartOptions { NumberOfTrees = 30, NumberOfLeaves = 8, MinRowsPerLeaf = 5, Threads = 1 })
-                .Train(RankingDataset.FromGroupIds(labels, groupIds, features, MatchFeatures.Names));
+            var model = new MlNetRankingTrainer(new RankingTrainerOptions { NumberOfTrees = 30, NumberOfLeaves = 8, MinRowsPerLeaf = 5, Threads = 1 })
+                .Train(RankingDataset.FromGroupIds(labels, groupIds, features, MatchFeatures.Names)).Model;
             db.Models.Add(new RegisteredModel
             {
                 Version = 1, CreatedAt = DateTimeOffset.UtcNow, Kind = "test", Status = ModelStatus.Champion, ModelJson = model.ToJson(),
+                Trainer = model.Metadata.Trainer!, TrainerVersion = model.Metadata.TrainerVersion!,
                 TrainingRows = labels.Length, TrainingGroups = groups, Labels = labels.Length, HeldOutNdcgAt10 = 0, PromotedAt = DateTimeOffset.UtcNow,
             });
             try

@@ -1,7 +1,7 @@
 using TalentMatch.Ranking.Data;
 using TalentMatch.Ranking.Model;
 using TalentMatch.Ranking.Synthetic;
-using TalentMatch.Ranking.Training;
+using TalentMatch.Ranking.MlNet;
 
 namespace TalentMatch.Ranking.Tests;
 
@@ -10,7 +10,7 @@ public class ModelTests
     private static readonly Lazy<(RankingModel Model, RankingDataset Data)> Trained = new(() =>
     {
         var data = SyntheticRanking.Generate(4000, 12, 80, 21);
-        var model = new LambdaMartTrainer(new LambdaMartOptions { NumberOfTrees = 30, NumberOfLeaves = 31, Threads = 1 }).Train(data);
+        var model = new MlNetRankingTrainer(new RankingTrainerOptions { NumberOfTrees = 30, NumberOfLeaves = 31, Threads = 1 }).Train(data).Model;
         return (model, data);
     });
 
@@ -30,7 +30,11 @@ public class ModelTests
         Assert.Equal(30, loaded.Metadata.Trees);
         Assert.Equal(model.Metadata.Parameters, loaded.Metadata.Parameters);
         Assert.Equal(model.Metadata.CreatedUtc, loaded.Metadata.CreatedUtc);
-        Assert.Contains("\"version\":1", model.ToJson());
+        Assert.Contains("\"version\":2", model.ToJson());
+        Assert.Equal("ML.NET LightGBM", loaded.Metadata.Trainer);
+        Assert.StartsWith("Microsoft.ML.LightGbm 5.0.1, LightGBM 4.6.0", loaded.Metadata.TrainerVersion);
+        // Models written before ML.NET (format 1, no missing-value directions) still load.
+        Assert.Equal(model.Score(data), RankingModel.FromJson(model.ToJson().Replace("\"version\":2", "\"version\":1")).Score(data));
     }
 
     [Fact]
@@ -74,7 +78,7 @@ public class ModelTests
     {
         var (model, _) = Trained.Value;
         Assert.Throws<InvalidDataException>(() => RankingModel.FromJson("{not json"));
-        var future = model.ToJson().Replace("\"version\":1", "\"version\":99");
+        var future = model.ToJson().Replace("\"version\":2", "\"version\":99");
         Assert.Contains("Unsupported model version 99", Assert.Throws<InvalidDataException>(() => RankingModel.FromJson(future)).Message);
     }
 

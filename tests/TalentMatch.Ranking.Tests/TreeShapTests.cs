@@ -1,6 +1,6 @@
 using TalentMatch.Ranking.Model;
 using TalentMatch.Ranking.Synthetic;
-using TalentMatch.Ranking.Training;
+using TalentMatch.Ranking.MlNet;
 
 namespace TalentMatch.Ranking.Tests;
 
@@ -39,7 +39,7 @@ public class TreeShapTests
     public void Contributions_add_up_to_the_score_for_a_trained_model()
     {
         var data = SyntheticRanking.Generate(3000, 10, 60, 8);
-        var model = new LambdaMartTrainer(new LambdaMartOptions { NumberOfTrees = 25, NumberOfLeaves = 31, Threads = 1 }).Train(data);
+        var model = new MlNetRankingTrainer(new RankingTrainerOptions { NumberOfTrees = 25, NumberOfLeaves = 31, Threads = 1 }).Train(data).Model;
         for (int r = 0; r < 200; r++)
         {
             var e = model.Explain(data.Row(r));

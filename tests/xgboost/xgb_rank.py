@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""XGBoost reference for the TalentMatch LambdaMART engine.
+"""XGBoost reference for the platform's ranking trainer (ML.NET LightGBM).
 
 Trains rank:ndcg (tree_method=hist, lossguide, max_leaves) on LETOR/svmlight files with <file>.query group
 files and prints one JSON line with the same keys as `talentmatch-rank evaluate`:

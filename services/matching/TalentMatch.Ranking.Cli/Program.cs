@@ -6,54 +6,50 @@ using TalentMatch.Ranking.Data;
 using TalentMatch.Ranking.Metrics;
 using TalentMatch.Ranking.Model;
 using TalentMatch.Ranking.Synthetic;
-using TalentMatch.Ranking.Training;
+using TalentMatch.Ranking.MlNet;
 
-// talentmatch-rank: train / evaluate LambdaMART models on LETOR files; JSON result on stdout, logs on stderr.
+// talentmatch-rank: train / evaluate ML.NET ranking models on LETOR files; JSON result on stdout, logs on stderr.
+var defaults = new RankingTrainerOptions();
 var train = new Option<FileInfo>("--train") { Description = "Training file (LETOR/svmlight; groups in <file>.query or qid:)", Required = true };
 var test = new Option<FileInfo?>("--test") { Description = "Test file to evaluate on" };
 var validation = new Option<FileInfo?>("--validation") { Description = "Validation file for early stopping" };
-var trees = new Option<int>("--trees") { Description = "Boosting rounds", DefaultValueFactory = _ => 100 };
-var leaves = new Option<int>("--leaves") { Description = "Maximum leaves per tree", DefaultValueFactory = _ => 31 };
-var lr = new Option<double>("--learning-rate") { Description = "Learning rate (shrinkage)", DefaultValueFactory = _ => 0.1 };
+var trainerKind = new Option<RankingTrainerKind>("--trainer") { Description = "ML.NET ranking trainer: LightGbm or FastTree", DefaultValueFactory = _ => RankingTrainerKind.LightGbm };
+var trees = new Option<int>("--trees") { Description = "Boosting rounds", DefaultValueFactory = _ => defaults.NumberOfTrees };
+var leaves = new Option<int>("--leaves") { Description = "Maximum leaves per tree", DefaultValueFactory = _ => defaults.NumberOfLeaves };
+var lr = new Option<double>("--learning-rate") { Description = "Learning rate (shrinkage)", DefaultValueFactory = _ => defaults.LearningRate };
 var threads = new Option<int>("--threads") { Description = "Worker threads", DefaultValueFactory = _ => Environment.ProcessorCount };
-var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 42 };
-var minRows = new Option<int>("--min-rows-per-leaf") { Description = "Minimum rows per leaf", DefaultValueFactory = _ => new LambdaMartOptions().MinRowsPerLeaf };
-var minHess = new Option<double>("--min-hessian") { Description = "Minimum hessian sum per leaf", DefaultValueFactory = _ => new LambdaMartOptions().MinHessianPerLeaf };
-var l2 = new Option<double>("--l2") { Description = "L2 regularisation of leaf values", DefaultValueFactory = _ => new LambdaMartOptions().L2 };
-var truncation = new Option<int>("--truncation") { Description = "Lambda truncation level (0 = all pairs)", DefaultValueFactory = _ => new LambdaMartOptions().LambdaTruncation };
-var rowSub = new Option<double>("--row-subsample") { Description = "Row fraction per tree", DefaultValueFactory = _ => 1.0 };
-var featSub = new Option<double>("--feature-subsample") { Description = "Feature fraction per tree", DefaultValueFactory = _ => 1.0 };
-var patience = new Option<int>("--early-stopping") { Description = "Early-stopping patience in rounds (with --validation)", DefaultValueFactory = _ => 10 };
-var sigmoid = new Option<double>("--sigmoid") { Description = "Sigmoid steepness of the pairwise loss", DefaultValueFactory = _ => new LambdaMartOptions().Sigmoid };
-var noNorm = new Option<bool>("--no-lambda-norm") { Description = "Disable per-query lambda normalisation" };
-var modelOut = new Option<FileInfo?>("--model-out") { Description = "Save the trained model as JSON" };
+var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => defaults.Seed };
+var minRows = new Option<int>("--min-rows-per-leaf") { Description = "Minimum rows per leaf", DefaultValueFactory = _ => defaults.MinRowsPerLeaf };
+var l2 = new Option<double>("--l2") { Description = "L2 regularisation of leaf values (LightGBM)", DefaultValueFactory = _ => defaults.L2 };
+var rowSub = new Option<double>("--row-subsample") { Description = "Row fraction per tree", DefaultValueFactory = _ => defaults.RowSubsample };
+var featSub = new Option<double>("--feature-subsample") { Description = "Feature fraction per tree", DefaultValueFactory = _ => defaults.FeatureSubsample };
+var bins = new Option<int>("--max-bins") { Description = "Histogram bins per feature", DefaultValueFactory = _ => defaults.MaxBins };
+var patience = new Option<int>("--early-stopping") { Description = "Early-stopping patience in rounds (LightGBM, with --validation)", DefaultValueFactory = _ => 10 };
+var modelOut = new Option<FileInfo?>("--model-out") { Description = "Save the trained model as JSON (and ML.NET's model as <file>.mlnet.zip)" };
 
-LambdaMartOptions OptionsFrom(ParseResult p) => new()
+RankingTrainerOptions OptionsFrom(ParseResult p) => new()
 {
+    Trainer = p.GetValue(trainerKind),
     NumberOfTrees = p.GetValue(trees),
     NumberOfLeaves = p.GetValue(leaves),
     LearningRate = p.GetValue(lr),
     Threads = p.GetValue(threads),
     Seed = p.GetValue(seed),
     MinRowsPerLeaf = p.GetValue(minRows),
-    MinHessianPerLeaf = p.GetValue(minHess),
     L2 = p.GetValue(l2),
-    LambdaTruncation = p.GetValue(truncation),
     RowSubsample = p.GetValue(rowSub),
     FeatureSubsample = p.GetValue(featSub),
+    MaxBins = p.GetValue(bins),
     EarlyStoppingRounds = p.GetValue(patience),
-    Sigmoid = p.GetValue(sigmoid),
-    NormalizeLambdas = !p.GetValue(noNorm),
 };
+var allOptions = new Option[] { train, test, validation, trainerKind, trees, leaves, lr, threads, seed, minRows, l2, rowSub, featSub, bins, patience, modelOut };
 
 var evaluate = new Command("evaluate", "Train on --train, evaluate NDCG@1/3/5/10 on --test, print one JSON line");
-foreach (var o in new Option[] { train, test, validation, trees, leaves, lr, threads, seed, minRows, minHess, l2, truncation, rowSub, featSub, patience, sigmoid, noNorm, modelOut })
-    evaluate.Options.Add(o);
+foreach (var o in allOptions) evaluate.Options.Add(o);
 evaluate.SetAction(p => Run(p, requireTest: true));
 
 var trainCmd = new Command("train", "Train on --train (optionally --validation) and save with --model-out; prints one JSON line");
-foreach (var o in new Option[] { train, test, validation, trees, leaves, lr, threads, seed, minRows, minHess, l2, truncation, rowSub, featSub, patience, sigmoid, noNorm, modelOut })
-    trainCmd.Options.Add(o);
+foreach (var o in allOptions) trainCmd.Options.Add(o);
 trainCmd.SetAction(p => Run(p, requireTest: false));
 
 var rows = new Option<int>("--rows") { DefaultValueFactory = _ => 200_000, Description = "Rows" };
@@ -78,7 +74,7 @@ synthetic.SetAction(p =>
     return 0;
 });
 
-var root = new RootCommand("TalentMatch learning-to-rank (LambdaMART) tool");
+var root = new RootCommand("TalentMatch learning-to-rank tool (ML.NET LightGBM / FastTree)");
 root.Subcommands.Add(evaluate);
 root.Subcommands.Add(trainCmd);
 root.Subcommands.Add(synthetic);
@@ -111,14 +107,10 @@ int Run(ParseResult p, bool requireTest)
         validSet = validSet?.WithFeatureCount(width);
         Console.Error.WriteLine($"loaded {trainSet.RowCount} rows / {trainSet.GroupCount} groups / {width} features in {load.Elapsed.TotalSeconds:F2}s");
 
-        var trainer = new LambdaMartTrainer(opts);
         var sw = Stopwatch.StartNew();
-        var model = trainer.Train(trainSet, validSet, pr =>
-        {
-            if (pr.Iteration % 10 == 0 || pr.ValidationNdcg is not null && pr.Iteration % 10 == 0)
-                Console.Error.WriteLine($"iter {pr.Iteration,4} leaves {pr.Leaves,3}{(pr.ValidationNdcg is double v ? $" valid ndcg {v:F4}" : "")} {pr.Elapsed.TotalSeconds:F2}s");
-        });
+        var trained = new MlNetRankingTrainer(opts).Train(trainSet, validSet);
         sw.Stop();
+        var model = trained.Model;
         var result = new Dictionary<string, object?>();
         if (testSet != null)
         {
@@ -129,17 +121,20 @@ int Run(ParseResult p, bool requireTest)
             result["mrr"] = Math.Round(ev.Mrr, 6);
         }
         result["train_seconds"] = Math.Round(sw.Elapsed.TotalSeconds, 4);
+        result["fit_seconds"] = Math.Round(trained.FitSeconds, 4);
         result["trees"] = model.Trees.Count;
         result["leaves"] = opts.NumberOfLeaves;
         result["threads"] = opts.Threads;
-        result["tool"] = "talentmatch";
+        result["tool"] = opts.Trainer == RankingTrainerKind.LightGbm ? "mlnet-lightgbm" : "mlnet-fasttree";
+        result["trainer_version"] = model.Metadata.TrainerVersion;
         if (model.Metadata.ValidationScore is double vs) result["validation_ndcg"] = Math.Round(vs, 6);
         var mo = p.GetValue(modelOut);
         if (mo != null)
         {
             using var fs = File.Create(mo.FullName);
             model.Save(fs);
-            Console.Error.WriteLine($"model saved to {mo.FullName}");
+            File.WriteAllBytes(mo.FullName + ".mlnet.zip", trained.MlNetModelZip);
+            Console.Error.WriteLine($"model saved to {mo.FullName} (ML.NET's: {mo.FullName}.mlnet.zip)");
         }
         Console.Out.WriteLine(JsonSerializer.Serialize(result));
         return 0;

@@ -9,10 +9,11 @@ public sealed record ModelSummary(
     int Version, DateTimeOffset CreatedAt, string Kind, ModelStatus Status,
     int TrainingRows, int TrainingGroups, int Labels, double TrainSeconds,
     int HeldOutGroups, double HeldOutNdcgAt10, double? ChampionNdcgAt10, double? BaselineNdcgAt10,
-    DateTimeOffset? PromotedAt, string? Notes)
+    DateTimeOffset? PromotedAt, string? Notes, string Trainer, string TrainerVersion)
 {
     public static ModelSummary Of(RegisteredModel m) => new(m.Version, m.CreatedAt, m.Kind, m.Status, m.TrainingRows, m.TrainingGroups,
-        m.Labels, m.TrainSeconds, m.HeldOutGroups, m.HeldOutNdcgAt10, m.ChampionNdcgAt10, m.BaselineNdcgAt10, m.PromotedAt, m.Notes);
+        m.Labels, m.TrainSeconds, m.HeldOutGroups, m.HeldOutNdcgAt10, m.ChampionNdcgAt10, m.BaselineNdcgAt10, m.PromotedAt, m.Notes,
+        m.Trainer, m.TrainerVersion);
 }
 
 public sealed record RetrainResponse(ModelSummary Model, bool Promoted);
@@ -32,6 +33,9 @@ public static class LearningApi
         models.MapGet("/champion", Champion)
             .WithName("GetChampionModel")
             .WithSummary("The model that ranks the shortlists now.");
+        models.MapGet("/{version:int}/mlnet", MlNetModel)
+            .WithName("GetMlNetModel")
+            .WithSummary("ML.NET's own model zip of a registered model (open with MLContext.Model.Load).");
         return app;
     }
 
@@ -58,7 +62,21 @@ public static class LearningApi
             ? TypedResults.Ok(champion)
             : TypedResults.Problem(statusCode: 404, title: "No champion model yet.", detail: "Shortlists are ranked by the baseline scorer until a model is trained.");
 
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> MlNetModel(int version, MatchingDbContext db, CancellationToken ct)
+    {
+        var model = await db.Models.AsNoTracking().Where(m => m.Version == version)
+            .Select(m => new { m.MlNetModel }).FirstOrDefaultAsync(ct);
+        if (model is null)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "No such model.", detail: $"The registry has no model version {version}.");
+        }
+
+        return model.MlNetModel is { } zip
+            ? TypedResults.File(zip, "application/zip", $"ranking-model-v{version}.mlnet.zip")
+            : TypedResults.Problem(statusCode: 404, title: "This model has no ML.NET model.", detail: $"Model v{version} was trained before the platform trained with ML.NET.");
+    }
+
     private static readonly System.Linq.Expressions.Expression<Func<RegisteredModel, ModelSummary>> Projection = m => new ModelSummary(
         m.Version, m.CreatedAt, m.Kind, m.Status, m.TrainingRows, m.TrainingGroups, m.Labels, m.TrainSeconds,
-        m.HeldOutGroups, m.HeldOutNdcgAt10, m.ChampionNdcgAt10, m.BaselineNdcgAt10, m.PromotedAt, m.Notes);
+        m.HeldOutGroups, m.HeldOutNdcgAt10, m.ChampionNdcgAt10, m.BaselineNdcgAt10, m.PromotedAt, m.Notes, m.Trainer, m.TrainerVersion);
 }

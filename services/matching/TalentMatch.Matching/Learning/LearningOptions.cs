@@ -1,4 +1,4 @@
-using TalentMatch.Ranking.Training;
+using TalentMatch.Ranking.MlNet;
 
 namespace TalentMatch.Matching.Learning;
 
@@ -32,20 +32,27 @@ public sealed class LearningOptions
     public int Leaves { get; set; } = 15;
     public int MinRowsPerLeaf { get; set; } = 5;
     public double LearningRate { get; set; } = 0.1;
-    public int Threads { get; set; } = 2;
+    /// <summary>
+    /// LightGBM's threads. One: the loop's sets are a few thousand rows, and LightGBM's OpenMP workers spin while they
+    /// wait, which on a machine shared with PostgreSQL and RabbitMQ made a 2-thread cold start 10-50× slower.
+    /// </summary>
+    public int Threads { get; set; } = 1;
     public int Seed { get; set; } = 42;
+
+    /// <summary>ML.NET's ranking trainer: <c>LightGbm</c> (the platform's) or <c>FastTree</c> (for comparison).</summary>
+    public RankingTrainerKind Trainer { get; set; } = RankingTrainerKind.LightGbm;
 
     public ColdStartOptions ColdStart { get; set; } = new();
 
-    public LambdaMartOptions TrainerOptions() => new()
+    public RankingTrainerOptions TrainerOptions() => new()
     {
+        Trainer = Trainer,
         NumberOfTrees = Trees,
         NumberOfLeaves = Leaves,
         MinRowsPerLeaf = MinRowsPerLeaf,
         LearningRate = LearningRate,
         Threads = Math.Max(1, Math.Min(Threads, Environment.ProcessorCount)),
         Seed = Seed,
-        EarlyStoppingRounds = 0,
     };
 }
 

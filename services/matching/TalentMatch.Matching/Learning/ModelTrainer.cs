@@ -12,7 +12,7 @@ using TalentMatch.Matching.Shortlists;
 using TalentMatch.Ranking.Features;
 using TalentMatch.Ranking.Metrics;
 using TalentMatch.Ranking.Model;
-using TalentMatch.Ranking.Training;
+using TalentMatch.Ranking.MlNet;
 using TalentMatch.Seeds;
 
 namespace TalentMatch.Matching.Learning;
@@ -125,10 +125,10 @@ public sealed partial class ModelTrainer(IServiceScopeFactory scopes, IOptionsMo
     }
 
     /// <summary>The cold-start training set: synthetic decisions mapped to the read model and featurised like live ranking.</summary>
-    public static List<LabelledRow> SyntheticRows(ColdStartOptions cold)
+    public static List<LabelledRow> SyntheticRows(ColdStartOptions cold, SyntheticHistoryOptions? historyOptions = null)
     {
         var profiles = new ProfileGenerator(cold.Seed).Generate(cold.Profiles).ToList();
-        var history = SyntheticHistory.Generate(profiles, SeedPositions.Load().All, new SyntheticHistoryOptions { Seed = cold.Seed });
+        var history = SyntheticHistory.Generate(profiles, SeedPositions.Load().All, historyOptions ?? new SyntheticHistoryOptions { Seed = cold.Seed });
         var facts = new MatchFacts();
         var candidates = new Dictionary<Guid, (CandidateProfile Row, ProfileFacts Facts)>();
         var snapshots = new Dictionary<Guid, (PositionSnapshot Row, PositionFacts Facts)>();
@@ -160,7 +160,8 @@ public sealed partial class ModelTrainer(IServiceScopeFactory scopes, IOptionsMo
         var o = Options;
         var split = TrainingData.Split(rows, o.HeldOutFraction);
         var clock = Stopwatch.StartNew();
-        var model = new LambdaMartTrainer(o.TrainerOptions()).Train(split.Train);
+        var trained = new MlNetRankingTrainer(o.TrainerOptions()).Train(split.Train);
+        var model = trained.Model;
         var seconds = clock.Elapsed.TotalSeconds;
 
         var heldOut = split.HeldOut;
@@ -182,6 +183,9 @@ public sealed partial class ModelTrainer(IServiceScopeFactory scopes, IOptionsMo
         {
             Kind = kind,
             ModelJson = model.ToJson(),
+            Trainer = model.Metadata.Trainer!,
+            TrainerVersion = model.Metadata.TrainerVersion!,
+            MlNetModel = trained.MlNetModelZip,
             CreatedAt = DateTimeOffset.UtcNow,
             TrainingRows = split.Train.RowCount,
             TrainingGroups = split.Train.GroupCount,

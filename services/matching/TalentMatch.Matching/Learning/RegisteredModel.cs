@@ -19,6 +19,15 @@ public sealed class RegisteredModel
     /// <summary>The serialised <c>RankingModel</c> (JSON, with its feature schema).</summary>
     public required string ModelJson { get; set; }
 
+    /// <summary>Which trainer made the model (<c>ML.NET LightGBM</c>; models from before ML.NET: <c>TalentMatch LambdaMART</c>).</summary>
+    public required string Trainer { get; set; }
+
+    /// <summary>The trainer's library versions, e.g. <c>Microsoft.ML.LightGbm 5.0.1, LightGBM 4.6.0</c>.</summary>
+    public required string TrainerVersion { get; set; }
+
+    /// <summary>ML.NET's own model zip of the same trees (open with <c>MLContext.Model.Load</c>); null before ML.NET.</summary>
+    public byte[]? MlNetModel { get; set; }
+
     public int TrainingRows { get; set; }
     public int TrainingGroups { get; set; }
     public int Labels { get; set; }

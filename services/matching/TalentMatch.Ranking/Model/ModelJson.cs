@@ -1,13 +1,17 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using TalentMatch.Ranking.Training;
+using TalentMatch.Ranking.MlNet;
 
 namespace TalentMatch.Ranking.Model;
 
 /// <summary>What the model was trained with and how it did.</summary>
 public sealed record TrainingMetadata
 {
-    public LambdaMartOptions Parameters { get; init; } = new();
+    public RankingTrainerOptions Parameters { get; init; } = new();
+    /// <summary>Which trainer made the model, e.g. <c>ML.NET LightGBM</c>.</summary>
+    public string? Trainer { get; init; }
+    /// <summary>The trainer's library versions, e.g. <c>Microsoft.ML.LightGbm 5.0.1, LightGBM 4.6.0</c>.</summary>
+    public string? TrainerVersion { get; init; }
     public int Trees { get; init; }
     public int Rows { get; init; }
     public int Groups { get; init; }
@@ -41,6 +45,7 @@ internal sealed class TreeDocument
     public double[]? Covers { get; set; }
     public double[]? LeafValues { get; set; }
     public double[]? LeafCovers { get; set; }
+    public bool[]? MissingLeft { get; set; }
 }
 
 internal static class ModelJson

@@ -12,6 +12,13 @@ public sealed class ModelSchemaException : InvalidOperationException
     /// <summary>Human-readable differences (missing, unexpected, moved features, count).</summary>
     public IReadOnlyList<string> Differences { get; }
 
+    /// <summary>Throws when the two feature schemas differ.</summary>
+    public static void ThrowIfDifferent(IReadOnlyList<string> model, IReadOnlyList<string> caller)
+    {
+        var diffs = Compare(model, caller);
+        if (diffs.Count > 0) throw new ModelSchemaException(diffs);
+    }
+
     /// <summary>Returns the differences between the model's and the caller's feature names (empty = same schema).</summary>
     public static List<string> Compare(IReadOnlyList<string> model, IReadOnlyList<string> caller)
     {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text.Json;
 using TalentMatch.Ranking.Data;
 
@@ -14,13 +15,13 @@ public sealed record FeatureImportance(string Feature, double Gain, int Splits);
 public sealed record FeatureContributions(IReadOnlyList<string> FeatureNames, double[] Contributions, double Bias, double Score);
 
 /// <summary>
-/// A trained LambdaMART ranking model: an additive ensemble of regression trees plus its feature schema and
-/// training metadata. Immutable and thread-safe for scoring. Scores are comparable within a group (position) only.
+/// A trained ranking model (LambdaMART, trained by ML.NET): an additive ensemble of regression trees plus its feature
+/// schema and training metadata. Immutable and thread-safe for scoring. Scores are comparable within a group (position) only.
 /// </summary>
 public sealed class RankingModel
 {
     /// <summary>Current serialisation format version.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2; // 2: per-node missing-value directions (missingLeft)
 
     /// <summary>Format tag in the JSON document.</summary>
     public const string FormatName = "talentmatch.lambdamart";
@@ -48,6 +49,7 @@ public sealed class RankingModel
     private readonly int[] _depths;
     private readonly int[] _minLeafDepths;
     private readonly int[] _leafStarts; // first flattened leaf node of each tree (leaves follow internal nodes)
+    private readonly bool _missingLeft; // some split sends NaN left: rows with a NaN take the tree-by-tree path
 
     public RankingModel(IReadOnlyList<string> featureNames, IReadOnlyList<RegressionTree> trees, double baseScore, TrainingMetadata metadata)
     {
@@ -90,6 +92,7 @@ public sealed class RankingModel
             _minLeafDepths[ti] = t.NodeCount == 0 ? 0 : MinLeafDepth(t, 0);
             _leafStarts[ti] = leafBase * NodeSize;
             pos += t.NodeCount + t.LeafCount;
+            _missingLeft |= t.MissingLeft is not null;
         }
     }
 
@@ -114,7 +117,31 @@ public sealed class RankingModel
     {
         if (features.Length != _featureNames.Length)
             throw new ArgumentException($"Expected {_featureNames.Length} features, got {features.Length}.", nameof(features));
+        if (_missingLeft && HasNaN(features)) return ScoreByTree(features);
         return ScoreUnchecked(ref MemoryMarshal.GetReference(features));
+    }
+
+    private static bool HasNaN(ReadOnlySpan<float> x)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + Vector256<float>.Count <= x.Length; i += Vector256<float>.Count)
+            {
+                var v = Vector256.Create(x.Slice(i, Vector256<float>.Count));
+                if (!Vector256.EqualsAll(v, v)) return true;
+            }
+        }
+        for (; i < x.Length; i++) if (float.IsNaN(x[i])) return true;
+        return false;
+    }
+
+    /// <summary>The reference path (each tree's own walk, per-node NaN directions), summed in the fast paths' order.</summary>
+    private double ScoreByTree(ReadOnlySpan<float> x)
+    {
+        double s = BaseScore;
+        foreach (var t in _trees) s += t.Predict(x);
+        return s;
     }
 
     /// <summary>Scores many rows: <paramref name="rowMajor"/> holds <c>scores.Length × FeatureCount</c> values.</summary>
@@ -239,9 +266,14 @@ public sealed class RankingModel
             }
             scores[r] = sa; scores[r + 1] = sb; scores[r + 2] = sc; scores[r + 3] = sd;
             scores[r + 4] = se; scores[r + 5] = sf; scores[r + 6] = sg; scores[r + 7] = sh;
+            if (_missingLeft && HasNaN(rowMajor.Slice(r * fc, Block * fc)))
+                for (int i = r; i < r + Block; i++)
+                    if (HasNaN(rowMajor.Slice(i * fc, fc))) scores[i] = ScoreByTree(rowMajor.Slice(i * fc, fc));
         }
         for (; r < rows; r++)
-            scores[r] = ScoreUnchecked(ref Unsafe.Add(ref x0, r * fc));
+            scores[r] = _missingLeft && HasNaN(rowMajor.Slice(r * fc, fc))
+                ? ScoreByTree(rowMajor.Slice(r * fc, fc))
+                : ScoreUnchecked(ref Unsafe.Add(ref x0, r * fc));
     }
 
     /// <summary>
@@ -278,6 +310,9 @@ public sealed class RankingModel
         if (treeCount < 0 || treeCount > _trees.Length) throw new ArgumentOutOfRangeException(nameof(treeCount));
         return new RankingModel(_featureNames, _trees.Take(treeCount).ToArray(), BaseScore, Metadata with { Trees = treeCount });
     }
+
+    /// <summary>The same trees with other training metadata.</summary>
+    public RankingModel WithMetadata(TrainingMetadata metadata) => new(_featureNames, _trees, BaseScore, metadata);
 
     // ---------------------------------------------------------------- serialisation
 
@@ -320,7 +355,7 @@ public sealed class RankingModel
         Trees = _trees.Select(t => new TreeDocument
         {
             SplitFeatures = t.Feature, Thresholds = t.Threshold, Left = t.Left, Right = t.Right,
-            Gains = t.Gain, Covers = t.NodeCover, LeafValues = t.Leaf, LeafCovers = t.LeafCover,
+            Gains = t.Gain, Covers = t.NodeCover, LeafValues = t.Leaf, LeafCovers = t.LeafCover, MissingLeft = t.MissingLeft,
         }).ToArray(),
     };
 
@@ -344,7 +379,7 @@ public sealed class RankingModel
             try
             {
                 trees[i] = new RegressionTree(t.SplitFeatures ?? [], t.Thresholds ?? [], t.Left ?? [], t.Right ?? [],
-                    t.Gains ?? [], t.Covers ?? [], t.LeafValues ?? [], t.LeafCovers ?? []);
+                    t.Gains ?? [], t.Covers ?? [], t.LeafValues ?? [], t.LeafCovers ?? [], t.MissingLeft);
             }
             catch (InvalidDataException e) { throw new InvalidDataException($"Tree {i}: {e.Message}", e); }
         }

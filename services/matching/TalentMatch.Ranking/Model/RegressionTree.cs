@@ -3,7 +3,8 @@ namespace TalentMatch.Ranking.Model;
 /// <summary>
 /// One regression tree in array form. Internal nodes are 0..<see cref="NodeCount"/>−1 (root = 0); a child index
 /// c &lt; 0 denotes leaf <c>~c</c>. A row goes left when <c>x[feature] &lt;= threshold</c>; a missing value (NaN)
-/// goes right. Thresholds are raw feature values (not bin indices). Covers are training row counts (for TreeSHAP).
+/// goes right unless the node's <see cref="MissingGoesLeft"/> flag says left (ML.NET's LightGBM trees learn that per
+/// split). Thresholds are raw feature values (not bin indices). Covers are training row counts (for TreeSHAP).
 /// A tree with no split has a single leaf and <see cref="NodeCount"/> 0.
 /// </summary>
 public sealed class RegressionTree
@@ -16,12 +17,14 @@ public sealed class RegressionTree
     internal readonly double[] NodeCover;
     internal readonly double[] Leaf;
     internal readonly double[] LeafCover;
+    internal readonly bool[]? MissingLeft; // null: every NaN goes right
 
     public RegressionTree(int[] splitFeatures, float[] thresholds, int[] leftChildren, int[] rightChildren,
-        double[] splitGains, double[] internalCovers, double[] leafValues, double[] leafCovers)
+        double[] splitGains, double[] internalCovers, double[] leafValues, double[] leafCovers, bool[]? missingGoesLeft = null)
     {
         Feature = splitFeatures; Threshold = thresholds; Left = leftChildren; Right = rightChildren;
         Gain = splitGains; NodeCover = internalCovers; Leaf = leafValues; LeafCover = leafCovers;
+        MissingLeft = missingGoesLeft is not null && Array.IndexOf(missingGoesLeft, true) >= 0 ? missingGoesLeft : null;
         Validate();
     }
 
@@ -36,12 +39,19 @@ public sealed class RegressionTree
     public IReadOnlyList<double> LeafValues => Leaf;
     public IReadOnlyList<double> LeafCovers => LeafCover;
 
+    /// <summary>Per internal node: whether a missing value (NaN) goes left. Null when every NaN goes right.</summary>
+    public IReadOnlyList<bool>? MissingGoesLeft => MissingLeft;
+
+    /// <summary>Whether <paramref name="value"/> takes node <paramref name="node"/>'s left branch.</summary>
+    internal bool GoesLeft(int node, float value) =>
+        float.IsNaN(value) ? MissingLeft is not null && MissingLeft[node] : value <= Threshold[node];
+
     /// <summary>Predicts one row (raw features).</summary>
     public double Predict(ReadOnlySpan<float> x)
     {
         if (NodeCount == 0) return Leaf[0];
         int n = 0;
-        while (n >= 0) n = x[Feature[n]] <= Threshold[n] ? Left[n] : Right[n];
+        while (n >= 0) n = GoesLeft(n, x[Feature[n]]) ? Left[n] : Right[n];
         return Leaf[~n];
     }
 
@@ -50,7 +60,7 @@ public sealed class RegressionTree
     {
         if (NodeCount == 0) return 0;
         int n = 0;
-        while (n >= 0) n = x[Feature[n]] <= Threshold[n] ? Left[n] : Right[n];
+        while (n >= 0) n = GoesLeft(n, x[Feature[n]]) ? Left[n] : Right[n];
         return ~n;
     }
 
@@ -74,6 +84,8 @@ public sealed class RegressionTree
         int n = Feature.Length;
         if (Threshold.Length != n || Left.Length != n || Right.Length != n || Gain.Length != n || NodeCover.Length != n)
             throw new InvalidDataException("Tree node arrays have different lengths.");
+        if (MissingLeft is not null && MissingLeft.Length != n)
+            throw new InvalidDataException("The tree's missing-value directions do not match its node count.");
         if (Leaf.Length != n + 1 || LeafCover.Length != n + 1)
             throw new InvalidDataException($"A tree with {n} splits must have {n + 1} leaves (has {Leaf.Length} values, {LeafCover.Length} covers).");
         var seenNode = new bool[n];

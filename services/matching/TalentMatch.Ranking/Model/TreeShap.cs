@@ -50,7 +50,7 @@ internal static class TreeShap
 
         int split = tree.Feature[node];
         float v = x[split];
-        int hot = v <= tree.Threshold[node] ? tree.Left[node] : tree.Right[node];
+        int hot = tree.GoesLeft(node, v) ? tree.Left[node] : tree.Right[node];
         int cold = hot == tree.Left[node] ? tree.Right[node] : tree.Left[node];
         double w0 = tree.NodeCover[node];
         double hotZero = tree.Cover(hot) / w0;

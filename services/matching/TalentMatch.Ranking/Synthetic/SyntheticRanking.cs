@@ -13,7 +13,7 @@ public static class SyntheticRanking
     {
         if (features < 8) throw new ArgumentOutOfRangeException(nameof(features), "At least 8 features.");
         if (groups < 1 || rows < groups) throw new ArgumentOutOfRangeException(nameof(groups));
-        var rng = new Training.SplitMix64((ulong)seed * 0x2545F4914F6CDD1DUL + 1);
+        var rng = new SplitMix64((ulong)seed * 0x2545F4914F6CDD1DUL + 1);
         // Group sizes: uniform in [0.5, 1.5] × mean, adjusted to sum to rows.
         var sizes = new int[groups];
         double mean = rows / (double)groups;
@@ -67,7 +67,7 @@ public static class SyntheticRanking
         return new RankingDataset(labels, bounds, x, names);
     }
 
-    private static double Gaussian(ref Training.SplitMix64 rng)
+    private static double Gaussian(ref SplitMix64 rng)
     {
         double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
         return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
