@@ -77,6 +77,7 @@ public sealed class AuthorizationAndPrivacyTests(Platform platform, Xunit.Abstra
         ["matching GET /api/positions/{id}/endorsed"] = "Ho Ad",
         ["matching GET /api/models"] = "Ai Ao Ad",
         ["matching GET /api/models/champion"] = "Ai Ao Ad",
+        ["matching GET /api/models/{version}/mlnet"] = "Ai Ao Ad",
         ["matching POST /api/models/retrain"] = "Ad",
     };
 
@@ -130,6 +131,7 @@ public sealed class AuthorizationAndPrivacyTests(Platform platform, Xunit.Abstra
             var (service, method, template) = (services[parts[0]], new HttpMethod(parts[1]), parts[2]);
             var path = template
                 .Replace("{institutionId}", X.ToString()).Replace("{positionId}", position.ToString()).Replace("{profileId}", owner.ToString())
+                .Replace("{version}", "1") // the cold-start champion, trained by ML.NET
                 .Replace("{id}", template.StartsWith("/api/profiles/") ? owner.ToString()
                     : template.StartsWith("/api/positions/") ? position.ToString()
                     : template.StartsWith("/api/institutions/") ? X.ToString()
