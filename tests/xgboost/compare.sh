@@ -58,7 +58,7 @@ for ds, th in [('letor', 1), ('synthetic', 1), ('synthetic', 2)]:
     for tool, label in tools:
         n = [med(ds, th, tool, f'ndcg@{k}') for k in (1, 3, 5, 10)]
         t = med(ds, th, tool, 'train_seconds')
-            fit = med(ds, th, tool, 'fit_seconds') if tool.startswith('mlnet') else t
+        fit = med(ds, th, tool, 'fit_seconds') if tool.startswith('mlnet') else t
         print(f"{ds:<10} {th:>3} {label:<16} | {n[0]:>7.4f} {n[1]:>7.4f} {n[2]:>7.4f} {n[3]:>7.4f} | {t:>8.3f} {fit:>7.3f} {t / base:>10.2f}x")
 print(f"(medians of {len(rows) // 9} runs each; train s: the whole training call (ML.NET: data view, Fit, reading the")
 print(f" trees, saving ML.NET's zip), fit s: ML.NET's Fit alone, XGBoost: xgb.train; every run's figures in {sys.argv[1]})")
