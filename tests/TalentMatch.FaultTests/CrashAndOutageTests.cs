@@ -166,7 +166,7 @@ public sealed class CrashAndOutageTests(FaultInfrastructure infra, ITestOutputHe
 
         var log = await File.ReadAllTextAsync(late.LogPath);
         Assert.Contains("database not reachable yet", log);
-        Assert.Contains("applied 3 pending migration(s)", log);
+        Assert.Matches(@"applied \d+ pending migration\(s\)", log);
         var written = await FaultPlatform.WriteAsync(() => late.Client, FaultPlatform.ProfileBodies(5, 13), 50);
         Assert.Equal(5, written.Created);
     }

@@ -267,11 +267,19 @@ public static partial class AccountsApi
     internal sealed record CreatedUser(IdentityUser? User, IdentityUser? Existing, IResult? Problem);
 
     /// <summary>Creates a user with its role and institutions as claims.</summary>
+    private const int MaxPasswordLength = 1024;
+
     internal static async Task<CreatedUser> CreateUserAsync(UserManager<IdentityUser> users, string? email, string? password, string role, IReadOnlyList<Guid> institutions)
     {
         if (!CommonRules.IsDeliverableEmail(email))
         {
             return new(null, null, TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["email"] = [CommonRules.EmailMessage] }));
+        }
+
+        // A bound above any passphrase (NIST asks for at least 64): hashing megabytes 210,000 times is a denial of service.
+        if (password is { Length: > MaxPasswordLength })
+        {
+            return new(null, null, TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["password"] = [$"A password has at most {MaxPasswordLength} characters."] }));
         }
 
         email = email!.Trim();
