@@ -12,14 +12,6 @@ builder.AddServiceMessaging<IdentityDb>();
 builder.AddAccounts();
 
 var app = builder.Build();
-if (args.Contains("--print-create-script"))
-{
-    // Development aid for writing the hand-made migration (the EF design package is not served).
-    await using var scope = app.Services.CreateAsyncScope();
-    Console.WriteLine(scope.ServiceProvider.GetRequiredService<IdentityDb>().Database.GenerateCreateScript());
-    return;
-}
-
 app.MapServiceDefaults();
 app.UseRateLimiter();
 app.MapAccountsApi();

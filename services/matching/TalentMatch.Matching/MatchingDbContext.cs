@@ -23,16 +23,25 @@ public sealed class MatchingDbContext(DbContextOptions<MatchingDbContext> option
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        // Keys declared inline by the hand-written migrations are named by PostgreSQL (<table>_pkey).
+        modelBuilder.HasSequence<long>("shortlist_versions");
         modelBuilder.Entity<CandidateProfile>(e =>
         {
             e.ToTable("candidate_profiles");
-            e.HasKey(p => p.ProfileId);
+            e.HasKey(p => p.ProfileId).HasName("candidate_profiles_pkey");
+            e.Property(p => p.HIndex).HasLegacyDefault("0");
+            e.Property(p => p.GrantsLed).HasLegacyDefault("0");
+            e.Property(p => p.TalentTier).HasLegacyDefault("0");
+            e.Property(p => p.Languages).HasLegacyDefault("'{}'::text[]");
             e.HasIndex(p => p.FieldKeys).HasMethod("gin");
         });
         modelBuilder.Entity<PositionSnapshot>(e =>
         {
             e.ToTable("positions");
-            e.HasKey(p => p.PositionId);
+            e.HasKey(p => p.PositionId).HasName("positions_pkey");
+            e.HasIndex(p => p.PositionId).HasFilter("NOT closed").HasDatabaseName("ix_positions_open");
+            e.Property(p => p.TalentTierSought).HasLegacyDefault("0");
+            e.Property(p => p.Languages).HasLegacyDefault("'{}'::text[]");
         });
         modelBuilder.Entity<ShortlistEntryRow>(e =>
         {
@@ -51,13 +60,13 @@ public sealed class MatchingDbContext(DbContextOptions<MatchingDbContext> option
         modelBuilder.Entity<RankingQueueItem>(e =>
         {
             e.ToTable("ranking_queue");
-            e.HasKey(x => x.Id);
+            e.HasKey(x => x.Id).HasName("ranking_queue_pkey");
             e.Property(x => x.Id).UseIdentityByDefaultColumn();
         });
         modelBuilder.Entity<Match>(e =>
         {
             e.ToTable("matches");
-            e.HasKey(x => x.Id);
+            e.HasKey(x => x.Id).HasName("matches_pkey");
             e.Property(x => x.Version).IsConcurrencyToken();
             e.HasIndex(x => new { x.PositionId, x.ProfileId }).IsUnique();
             e.HasIndex(x => new { x.Status, x.ProposedAt });
@@ -67,21 +76,23 @@ public sealed class MatchingDbContext(DbContextOptions<MatchingDbContext> option
         modelBuilder.Entity<MatchDecision>(e =>
         {
             e.ToTable("match_decisions");
-            e.HasKey(x => x.Id);
+            e.HasKey(x => x.Id).HasName("match_decisions_pkey");
             e.Property(x => x.Id).UseIdentityByDefaultColumn();
             e.HasIndex(x => x.MatchId);
         });
         modelBuilder.Entity<MatchOutcome>(e =>
         {
             e.ToTable("match_outcomes");
-            e.HasKey(x => x.Id);
+            e.HasKey(x => x.Id).HasName("match_outcomes_pkey");
             e.Property(x => x.Id).UseIdentityByDefaultColumn();
             e.HasIndex(x => x.MatchId);
         });
         modelBuilder.Entity<RegisteredModel>(e =>
         {
             e.ToTable("ranking_models");
-            e.HasKey(x => x.Version);
+            e.HasKey(x => x.Version).HasName("ranking_models_pkey");
+            // At most one champion (status 0) at a time.
+            e.HasIndex(x => x.Status).IsUnique().HasFilter("status = 0").HasDatabaseName("ix_ranking_models_single_champion");
             e.Property(x => x.Version).ValueGeneratedNever();
         });
         modelBuilder.AddOutboxAndInbox();

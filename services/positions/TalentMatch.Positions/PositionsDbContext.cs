@@ -16,7 +16,9 @@ public sealed class PositionsDbContext(DbContextOptions<PositionsDbContext> opti
         modelBuilder.Entity<Position>(e =>
         {
             e.ToTable("positions");
-            e.HasKey(p => p.Id);
+            e.HasKey(p => p.Id).HasName("positions_pkey");
+            e.Property(p => p.TalentTierSought).HasLegacyDefault("0");
+            e.Property(p => p.Languages).HasLegacyDefault("'{}'::text[]");
             e.Property(p => p.Version).IsConcurrencyToken();
             e.Property(p => p.Title).HasMaxLength(200);
             e.Property(p => p.Department).HasMaxLength(200);
@@ -26,12 +28,14 @@ public sealed class PositionsDbContext(DbContextOptions<PositionsDbContext> opti
             e.Property(p => p.StartupFundingCny).HasPrecision(16, 2);
             e.Ignore(p => p.SalaryBand);
             e.HasIndex(p => new { p.InstitutionId, p.Status });
-            e.HasOne<Institution>().WithMany().HasForeignKey(p => p.InstitutionId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Institution>().WithMany().HasForeignKey(p => p.InstitutionId).OnDelete(DeleteBehavior.Restrict)
+                // Created NOT VALID (rows older than the institutions table are not re-checked); EF cannot say so.
+                .HasConstraintName("fk_positions_institutions_institution_id");
         });
         modelBuilder.Entity<Institution>(e =>
         {
             e.ToTable("institutions");
-            e.HasKey(i => i.Id);
+            e.HasKey(i => i.Id).HasName("institutions_pkey");
             e.HasIndex(i => i.Slug).IsUnique();
         });
         modelBuilder.AddOutboxAndInbox();

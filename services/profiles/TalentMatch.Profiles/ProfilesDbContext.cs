@@ -18,7 +18,7 @@ public sealed class ProfilesDbContext(DbContextOptions<ProfilesDbContext> option
         modelBuilder.Entity<Profile>(e =>
         {
             e.ToTable("profiles");
-            e.HasKey(p => p.Id);
+            e.HasKey(p => p.Id).HasName("profiles_pkey");
             e.Property(p => p.Version).IsConcurrencyToken();
             e.Property(p => p.FullName).HasMaxLength(200);
             e.Property(p => p.Email).HasMaxLength(254);
@@ -26,8 +26,13 @@ public sealed class ProfilesDbContext(DbContextOptions<ProfilesDbContext> option
             e.Property(p => p.Orcid).HasMaxLength(19);
             e.Property(p => p.CurrentInstitution).HasMaxLength(200);
             e.Property(p => p.CurrentTitle).HasMaxLength(200);
+            e.Property(p => p.HIndex).HasLegacyDefault("0");
+            e.Property(p => p.GrantsLed).HasLegacyDefault("0");
+            e.Property(p => p.Languages).HasLegacyDefault("'{}'::text[]");
             e.OwnsMany(p => p.Degrees, d => d.ToJson());
             e.OwnsMany(p => p.Honours, h => h.ToJson());
+            // The schema has these two as jsonb NOT NULL DEFAULT '[]'; EF maps an owned JSON collection as a nullable
+            // column with no default and cannot be told otherwise (see the README on migrations).
             e.Ignore(p => p.HighestHonour);
             e.HasIndex(p => p.Email);
             e.HasIndex(p => p.CreatedAt);

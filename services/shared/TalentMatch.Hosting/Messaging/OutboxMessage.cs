@@ -44,7 +44,8 @@ public static class OutboxModel
         modelBuilder.Entity<OutboxMessage>(e =>
         {
             e.ToTable(OutboxTable);
-            e.HasKey(m => m.Id);
+            // The first migrations declared the key inline, so PostgreSQL named it.
+            e.HasKey(m => m.Id).HasName("outbox_messages_pkey");
             e.Property(m => m.Sequence).UseIdentityByDefaultColumn();
             e.Property(m => m.Payload).HasColumnType("jsonb");
             e.HasIndex(m => m.Sequence).HasFilter("sent_at IS NULL").HasDatabaseName("ix_outbox_messages_pending");

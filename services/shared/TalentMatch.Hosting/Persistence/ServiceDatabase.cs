@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -48,15 +49,22 @@ public static class ServiceDatabase
         // Pooled: contexts are reset and reused rather than built per request, which matters at thousands of writes a second.
         builder.Services.AddDbContextPool<TContext>((sp, options) => options
             .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
-            .AddInterceptors(new OutboxCommitInterceptor(sp.GetRequiredService<OutboxSignal>()))
-            // Migrations are written by hand (the EF design-time package is not served here), so EF has no model
-            // snapshot to compare with; a test checks instead that the migrated schema matches the model.
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+            // A model change without its migration makes MigrateAsync throw (EF's PendingModelChangesWarning is an
+            // error by default); tests/run.sh catches it earlier with `dotnet ef migrations has-pending-model-changes`.
+            .AddInterceptors(new OutboxCommitInterceptor(sp.GetRequiredService<OutboxSignal>())));
 
         builder.Services.AddHostedService<DatabaseMigrator<TContext>>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck<TContext>>("database", tags: [HealthTags.Ready]);
         return builder;
     }
+
+    /// <summary>
+    /// Records a column default that a hand-written migration left in the schema (<c>ADD COLUMN ... DEFAULT</c>), so
+    /// that the model, and so the generated snapshot, describes the table as it is. EF still writes the column on
+    /// every insert (no RETURNING): the default only serves rows written before the column existed.
+    /// </summary>
+    public static PropertyBuilder<T> HasLegacyDefault<T>(this PropertyBuilder<T> property, string sql) =>
+        property.HasDefaultValueSql(sql).ValueGeneratedNever();
 
     /// <summary>Names every table and column in snake_case so hand-written SQL reads like PostgreSQL.</summary>
     /// <param name="only">Which entities to rename (default all), for a model that keeps a library's own names.</param>
