@@ -19,7 +19,21 @@ trap 'deploy/infra.sh stop >/dev/null 2>&1 || true' EXIT
 eval "$(deploy/infra.sh env)"
 
 echo "==> Build (Release)"
+dotnet tool restore >/dev/null
 dotnet build TalentMatch.sln -c Release -nologo -clp:ErrorsOnly
+
+echo "==> Every model change has its migration"
+# Compares each service's EF model with its migrations' model snapshot (no database needed); fails the run when a
+# model change has no migration: add one with `dotnet ef migrations add <Name> --project <service>`.
+for project in services/identity/TalentMatch.Identity services/profiles/TalentMatch.Profiles \
+  services/positions/TalentMatch.Positions services/matching/TalentMatch.Matching; do
+  if ! out=$(dotnet ef migrations has-pending-model-changes --project "$project" --configuration Release --no-build 2>&1); then
+    echo "$out" >&2
+    echo "run.sh: $(basename "$project") has model changes without a migration" >&2
+    exit 1
+  fi
+  echo "$(basename "$project"): ${out##*$'\n'}"
+done
 
 echo "==> Tests"
 rm -rf "$RESULTS"

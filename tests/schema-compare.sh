@@ -5,7 +5,8 @@
 #   new    - every migration, as a fresh installation gets it now;
 #   model  - the script EF generates from today's model (`dotnet ef dbcontext script`), for information: where it
 #            differs from "hand", the difference is SQL the model does not describe (see the README on migrations).
-# "hand" and "new" must be identical (exit 1 otherwise). Dumps are normalised: comments, SET lines and blank lines
+# "hand" and "new" must be identical, and so must "hand" before and after it is brought up to date like an existing
+# installation (exit 1 otherwise). Dumps are normalised: comments, SET lines and blank lines
 # dropped, a table's columns and the statements sorted, so ordering does not matter.
 # Usage: TM_PG_PORT=54351 bash tests/schema-compare.sh [output-dir]   (services must be built in Debug first)
 set -euo pipefail
@@ -63,6 +64,18 @@ for entry in "${SERVICES[@]}"; do
       --exclude-table=__ef_migrations_history "schema_${name}_$kind" >"$OUT/$name.$kind.raw.sql"
     normalise "$OUT/$name.$kind.raw.sql" >"$OUT/$name.$kind.sql"
   done
+  # An existing installation: the "hand" database brought up to date the way a service does it at start-up.
+  dotnet ef database update --project "$project" --no-build --connection "$(conn "schema_${name}_hand")" >/dev/null
+  "$PG_BIN/pg_dump" -h 127.0.0.1 -p "$PORT" -U postgres --schema-only --no-owner --no-privileges \
+    --exclude-table=__ef_migrations_history "schema_${name}_hand" >"$OUT/$name.upgraded.raw.sql"
+  normalise "$OUT/$name.upgraded.raw.sql" >"$OUT/$name.upgraded.sql"
+  if diff -u "$OUT/$name.hand.sql" "$OUT/$name.upgraded.sql" >"$OUT/$name.hand-vs-upgraded.diff"; then
+    applied=$(psql_ -d "schema_${name}_hand" -Atc \
+      "SELECT string_agg(\"MigrationId\", ', ') FROM __ef_migrations_history WHERE \"MigrationId\" > '$hand_last'")
+    echo "$name: an existing database brought up to date keeps its schema; it applied $applied"
+  else
+    echo "$name: UPGRADE CHANGED THE SCHEMA, see $OUT/$name.hand-vs-upgraded.diff"; status=1
+  fi
   if diff -u "$OUT/$name.hand.sql" "$OUT/$name.new.sql" >"$OUT/$name.hand-vs-new.diff"; then
     echo "$name: hand-written history and full history give identical schemas ($(wc -l <"$OUT/$name.new.sql") statements)"
   else
