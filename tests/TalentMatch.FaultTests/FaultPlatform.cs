@@ -61,7 +61,6 @@ public sealed class FaultPlatform : IAsyncDisposable
             ["Outbox:MaxBackoff"] = "00:00:02",
             ["Outbox:PublishTimeout"] = "00:00:05",
             ["Inbox:RecordApplications"] = "true",
-            ["Auth:SigningKey"] = TestTokens.SigningKey,
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using TalentMatch.Testing;
 
@@ -18,12 +19,22 @@ public class IdentityHost : ServiceHost<Program>
     public const string AdminEmail = "admin@identity.test";
     public const string AdminPassword = "identity-admin-password-01";
 
+    /// <summary>The provider's signing keys, in a directory of this host's own (a test may share one between hosts).</summary>
+    public virtual string KeysDirectory { get; } = Path.Combine(Path.GetTempPath(), "talentmatch-tests", "keys-" + Guid.NewGuid().ToString("N"));
+
+    protected override string? DefaultToken => null;
+
     protected override Dictionary<string, string?> Settings()
     {
         var settings = base.Settings();
         settings["Auth:Admin:Email"] = AdminEmail;
         settings["Auth:Admin:Password"] = AdminPassword;
         settings["RateLimit:PermitLimit"] = "100000"; // the per-address rate limit has its own end-to-end test
+        foreach (var (key, value) in OidcFlow.IdentitySettings(KeysDirectory))
+        {
+            settings[key] = value;
+        }
+
         return settings;
     }
 
@@ -33,10 +44,13 @@ public class IdentityHost : ServiceHost<Program>
         builder.ConfigureServices(s => s.AddSingleton<IStartupFilter, PeerAddressFilter>());
     }
 
-    /// <summary>An anonymous client whose requests come from <paramref name="address"/>.</summary>
+    /// <summary>
+    /// An anonymous browser-like client (keeps cookies, does not follow redirects) whose requests come from
+    /// <paramref name="address"/>.
+    /// </summary>
     public HttpClient From(string address)
     {
-        var client = ClientAs(null);
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }).As(null);
         client.DefaultRequestHeaders.Add(PeerHeader, address);
         return client;
     }

@@ -1,28 +1,32 @@
-using Microsoft.EntityFrameworkCore;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Persistence;
 using TalentMatch.Hosting.Web;
 using TalentMatch.Identity;
 
+// Key rotation (deploy/signing-key.sh): `TalentMatch.Identity keys list|rotate|retire <kid> --dir <keys directory>`.
+if (args is ["keys", ..])
+{
+    return SigningKeys.Command(args, Console.Out);
+}
+
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
+// Identity issues the platform's tokens and reads them itself (OpenIddict's validation, no network hop).
+builder.AddServiceDefaults(validatesOwnTokens: true);
 builder.AddServiceDatabase<IdentityDb>();
 // The outbox tells the other services about deleted accounts (their tokens are revoked, the profile erased).
 builder.AddServiceMessaging<IdentityDb>();
 builder.AddAccounts();
+builder.AddOpenIdProvider();
+builder.AddLoginPage();
 
 var app = builder.Build();
-if (args.Contains("--print-create-script"))
-{
-    // Development aid for writing the hand-made migration (the EF design package is not served).
-    await using var scope = app.Services.CreateAsyncScope();
-    Console.WriteLine(scope.ServiceProvider.GetRequiredService<IdentityDb>().Database.GenerateCreateScript());
-    return;
-}
-
+app.UseRequestLocalization();
 app.MapServiceDefaults();
 app.UseRateLimiter();
 app.MapAccountsApi();
+app.MapOpenIdProvider();
+app.MapLoginPage();
 app.Run();
+return 0;
 
 public partial class Program;
