@@ -117,6 +117,24 @@ public static class PlatformAuthentication
         parameters.ClockSkew = TimeSpan.FromSeconds(30);
         parameters.NameClaimType = PlatformClaims.Subject;
         parameters.RoleClaimType = PlatformClaims.Role;
+        if (string.IsNullOrEmpty(options.Authority) && string.IsNullOrEmpty(options.Jwks))
+        {
+            throw new InvalidOperationException(
+                "Set Auth:Authority to the identity service's URL (e.g. http://127.0.0.1:5100/), whose tokens this service accepts.");
+        }
+
+        if (!string.IsNullOrEmpty(options.Authority))
+        {
+            var authority = new Uri(options.Authority);
+            jwt.Authority = authority.ToString();
+            // Plain HTTP only to a provider on this machine (loopback), as deploy/up.sh runs it.
+            jwt.RequireHttpsMetadata = !authority.IsLoopback;
+            // A provider that was not up yet (services may start first) is asked again after 10 s, not after 5 minutes;
+            // a token signed by a key not yet seen (after a rotation) makes it fetch the keys again.
+            jwt.RefreshInterval = TimeSpan.FromSeconds(10);
+        }
+
+        // Static keys (besides, or instead of, the provider's published ones): JwtBearer accepts either issuer.
         if (!string.IsNullOrEmpty(options.Jwks))
         {
             if (string.IsNullOrEmpty(options.Issuer))
@@ -132,20 +150,6 @@ public static class PlatformAuthentication
 
             parameters.ValidIssuer = options.Issuer;
             parameters.IssuerSigningKeys = keys.GetSigningKeys();
-        }
-        else if (!string.IsNullOrEmpty(options.Authority))
-        {
-            var authority = new Uri(options.Authority);
-            jwt.Authority = authority.ToString();
-            // Plain HTTP only to a provider on this machine (loopback), as deploy/up.sh runs it.
-            jwt.RequireHttpsMetadata = !authority.IsLoopback;
-            // A provider that was not up yet (services may start first) is asked again after 10 s, not after 5 minutes.
-            jwt.RefreshInterval = TimeSpan.FromSeconds(10);
-        }
-        else
-        {
-            throw new InvalidOperationException(
-                "Set Auth:Authority to the identity service's URL (e.g. http://127.0.0.1:5100/), whose tokens this service accepts.");
         }
 
         jwt.Events = new JwtBearerEvents
