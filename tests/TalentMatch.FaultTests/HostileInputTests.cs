@@ -366,8 +366,8 @@ internal sealed class TargetBook(
                 Query: new Dictionary<string, string> { ["researchFields"] = "MED.IMMUNO", ["careerStageMin"] = "R2", ["careerStageMax"] = "R3" }, AimedAt: [403]),
             "UpdatePosition" => new Target(admin, realPath, validPosition.ToJsonString(), Headers: new Dictionary<string, string> { ["If-Match"] = StaleIfMatch }, AimedAt: [412]),
             // Matches that do not exist.
-            "DecideMatch" => new Target(admin, realPath, new JsonObject { ["decision"] = "reject", ["reason"] = "location", ["reasonText"] = "Too far.", ["reviewer"] = "ambassador-1" }.ToJsonString(), AimedAt: [404]),
-            "RecordOutcome" => new Target(admin, realPath, new JsonObject { ["outcome"] = "interviewed", ["recordedBy"] = "hr-1" }.ToJsonString(), AimedAt: [404]),
+            "DecideMatch" => new Target(admin, realPath, new JsonObject { ["decision"] = "reject", ["reason"] = "location", ["reasonText"] = "Too far." }.ToJsonString(), AimedAt: [404]),
+            "RecordOutcome" => new Target(admin, realPath, new JsonObject { ["outcome"] = "interviewed" }.ToJsonString(), AimedAt: [404]),
             // The administrator's address is taken; an unknown address cannot sign in.
             "SignUp" => new Target(op.Service.NewClient(null), realPath, new JsonObject { ["email"] = Platform.AdminEmail, ["password"] = "a-long-enough-password-1" }.ToJsonString(), AimedAt: [409, 202, 201, 200]),
             "Login" => new Target(op.Service.NewClient(null), realPath, new JsonObject { ["email"] = "nobody-" + Guid.NewGuid().ToString("N")[..8] + "@e2e.test", ["password"] = "a-long-enough-password-1" }.ToJsonString(), AimedAt: [401]),
