@@ -62,6 +62,11 @@ public sealed class FaultPlatform : IAsyncDisposable
             ["Outbox:PublishTimeout"] = "00:00:05",
             ["Inbox:RecordApplications"] = "true",
         };
+        foreach (var (key, value) in TestTokens.ServiceSettings())
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
             settings[key] = value;

@@ -21,8 +21,9 @@ builder.AddLoginPage();
 
 var app = builder.Build();
 app.UseRequestLocalization();
-app.MapServiceDefaults();
+// Before authentication: OpenIddict answers a bad client at the token endpoint there, and that must count too.
 app.UseRateLimiter();
+app.MapServiceDefaults();
 app.MapAccountsApi();
 app.MapOpenIdProvider();
 app.MapLoginPage();
