@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts the whole platform on this machine: PostgreSQL and RabbitMQ (installed if missing), the identity, profiles,
-# positions and matching services, and the demo data set; then prints where to look. Safe to run again:
+# Starts the whole platform on this machine: PostgreSQL and RabbitMQ (installed if missing), a development mail server
+# (smtp4dev, from the tool manifest), the identity, profiles, positions and matching services, and the demo data set;
+# then prints where to look. Safe to run again:
 # what is already running is left alone and demo data is only loaded into empty services.
 # Stop everything with deploy/down.sh.
 set -euo pipefail
@@ -20,6 +21,7 @@ TM_WEB_CLIENT_SECRET=${TM_WEB_CLIENT_SECRET:-$(installation_secret "$AUTH_DIR/we
 TM_CLIENT_SECRET=${TM_CLIENT_SECRET:-$(installation_secret "$AUTH_DIR/cli-secret")}
 export TM_CLIENT_ID=talentmatch-cli TM_CLIENT_SECRET TM_WEB_CLIENT_SECRET
 export TM_DEMO_PASSWORD=${TM_DEMO_PASSWORD:-demo-password-2026}
+SMTP_PORT=${TM_SMTP_PORT:-2525} MAIL_UI_PORT=${TM_MAIL_UI_PORT:-5081}
 export TM_ADMIN_EMAIL=${TM_ADMIN_EMAIL:-admin@talentmatch.local} TM_ADMIN_PASSWORD=${TM_ADMIN_PASSWORD:-dev-admin-password-change-me}
 
 step() { echo "==> $*"; }
@@ -33,6 +35,16 @@ step "Building (Release)"
 dotnet build TalentMatch.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 
 mkdir -p "$RUN_DIR"
+step "Mail (smtp4dev: keeps what the platform sends, in memory, and shows it in a web page)"
+dotnet tool restore >/dev/null
+if [[ -f $RUN_DIR/smtp4dev.pid ]] && kill -0 "$(cat "$RUN_DIR/smtp4dev.pid")" 2>/dev/null; then
+  echo "smtp4dev: already running"
+else
+  setsid nohup dotnet tool run smtp4dev --urls="http://127.0.0.1:$MAIL_UI_PORT" --smtpport="$SMTP_PORT" --bindaddress=127.0.0.1 \
+    --imapport= --pop3port= --db= --nousersettings >>"$RUN_DIR/smtp4dev.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/smtp4dev.pid"
+  echo "smtp4dev: started (pid $!, log $RUN_DIR/smtp4dev.log)"
+fi
 # The supervisor of one service: runs it, forwards SIGTERM (deploy/down.sh) to it, and starts it again when it exits
 # with 75, which is how a service whose message bus cannot recover from a broker crash asks to be restarted.
 supervise() {
@@ -58,6 +70,7 @@ start_service() {
   ASPNETCORE_URLS="http://127.0.0.1:$port" \
   ConnectionStrings__Database="Host=$TM_PG_HOST;Port=$TM_PG_PORT;Username=$TM_PG_USER;Password=$TM_PG_PASSWORD;Database=talentmatch_$name" \
   RabbitMq__Host=$TM_RABBIT_HOST RabbitMq__Port=$TM_RABBIT_PORT RabbitMq__Username=$TM_RABBIT_USER RabbitMq__Password=$TM_RABBIT_PASSWORD \
+  Mail__SmtpHost=127.0.0.1 Mail__SmtpPort=$SMTP_PORT \
   Auth__Authority="http://127.0.0.1:${PORTS[identity]}/" Auth__KeysDirectory="$AUTH_DIR/signing-keys" \
   Auth__Admin__Email=$TM_ADMIN_EMAIL Auth__Admin__Password=$TM_ADMIN_PASSWORD \
   Auth__Clients__Web__Secret=$TM_WEB_CLIENT_SECRET Auth__Clients__Web__BaseUrl="http://127.0.0.1:${TM_WEB_PORT:-5104}" \
@@ -111,6 +124,7 @@ TalentMatch is running.
   profiles   http://127.0.0.1:${PORTS[profiles]}/api/profiles    (OpenAPI: /openapi/v1.json; reference data: /api/taxonomy, /api/career-stages, /api/skills)
   positions  http://127.0.0.1:${PORTS[positions]}/api/positions   (OpenAPI: /openapi/v1.json; institutions: http://127.0.0.1:${PORTS[positions]}/api/institutions)
   matching   http://127.0.0.1:${PORTS[matching]}/api/positions/{id}/candidates  (OpenAPI: /openapi/v1.json)
+  mail       http://127.0.0.1:$MAIL_UI_PORT/  (smtp4dev: every e-mail the platform sends, such as sign-up confirmations and password resets)
   health     /health/live and /health/ready on each service
   PostgreSQL 127.0.0.1:$TM_PG_PORT (user $TM_PG_USER), RabbitMQ amqp://$TM_RABBIT_USER:$TM_RABBIT_PASSWORD@127.0.0.1:$TM_RABBIT_PORT
   logs       $RUN_DIR/*.log
@@ -119,7 +133,8 @@ Every API except health, OpenAPI and reference data needs a bearer token (15 min
   token=\$(curl -sS $token_url -d grant_type=client_credentials -d client_id=$TM_CLIENT_ID -d scope=api \\
     --data-urlencode client_secret=\$(cat $secret_file) | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 Demo accounts (password $TM_DEMO_PASSWORD; they sign in at the provider's page, http://127.0.0.1:${PORTS[identity]}/account/login,
-through the web app): hr@demo.talentmatch.local, ambassador@demo.talentmatch.local, researcher@demo.talentmatch.local;
+through the web app): hr@demo.talentmatch.local, ambassador@demo.talentmatch.local, researcher@demo.talentmatch.local
+(the researcher signed up: open the confirmation link mailed to it, at http://127.0.0.1:$MAIL_UI_PORT/, before the first sign-in);
 administrator: $TM_ADMIN_EMAIL / $(shell_quote "$TM_ADMIN_PASSWORD").
 Try: curl -sS -H "Authorization: Bearer \$token" 'http://127.0.0.1:${PORTS[matching]}/api/positions/$first_position/candidates?pageSize=5'
 Stop: ${stop_env}bash $(shell_quote "$REPO_ROOT/deploy/down.sh")

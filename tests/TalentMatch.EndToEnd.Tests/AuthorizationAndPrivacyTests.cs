@@ -30,6 +30,7 @@ public sealed class AuthorizationAndPrivacyTests(Platform platform, Xunit.Abstra
     private static readonly Dictionary<string, string> Allowed = new()
     {
         ["identity POST /api/auth/signup"] = Everyone,
+        ["identity POST /api/auth/password-reset"] = Everyone,
         ["identity POST /api/accounts"] = "Ad",
         ["identity GET /api/accounts"] = "Ad",
         ["identity PUT /api/accounts/{id}/role"] = "Ad",

@@ -372,6 +372,8 @@ internal sealed class TargetBook(
             "RecordOutcome" => new Target(admin, realPath, new JsonObject { ["outcome"] = "interviewed" }.ToJsonString(), AimedAt: [404]),
             // The administrator's address is taken; an unknown address cannot sign in.
             "SignUp" => new Target(op.Service.NewClient(null), realPath, new JsonObject { ["email"] = Platform.AdminEmail, ["password"] = "a-long-enough-password-1" }.ToJsonString(), AimedAt: [409, 202, 201, 200]),
+            // An address without an account: the answer is 202 and nothing is sent or stored.
+            "RequestPasswordReset" => new Target(op.Service.NewClient(null), realPath, new JsonObject { ["email"] = "nobody.hostile@example.org" }.ToJsonString(), AimedAt: [202]),
             "ChangeAccountRole" => new Target(admin, realPath, new JsonObject { ["role"] = Roles.Ambassador, ["institutionIds"] = new JsonArray(institutionId.ToString()) }.ToJsonString(), AimedAt: [404]),
             "CreateAccount" => new Target(admin, realPath, new JsonObject { ["email"] = Platform.AdminEmail, ["password"] = "a-long-enough-password-1", ["role"] = Roles.Hr, ["institutionIds"] = new JsonArray(institutionId.ToString()) }.ToJsonString(), AimedAt: [409]),
             _ when op.Spec["requestBody"] is not null => throw new InvalidOperationException($"No valid body known for {op} ({op.Id}); add one to the hostile-input test."),

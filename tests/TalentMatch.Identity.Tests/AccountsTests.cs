@@ -23,8 +23,7 @@ public sealed class AccountsTests(IdentityHost host) : IClassFixture<IdentityHos
     private async Task<string> SignUpAsync(string? email = null)
     {
         email ??= NewEmail();
-        var response = await host.From("10.1.0.1").PostAsJsonAsync("/api/auth/signup", new { email, password = Password });
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await host.SignUpAndConfirmAsync(email, Password);
         return email;
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -24,6 +25,9 @@ public class IdentityHost : ServiceHost<Program>
 
     protected override string? DefaultToken => null;
 
+    /// <summary>The SMTP server this host's account mails go to.</summary>
+    public TestMailbox Mailbox { get; } = new();
+
     protected override Dictionary<string, string?> Settings()
     {
         var settings = base.Settings();
@@ -35,6 +39,11 @@ public class IdentityHost : ServiceHost<Program>
             settings[key] = value;
         }
 
+        foreach (var (key, value) in Mailbox.IdentitySettings())
+        {
+            settings[key] = value;
+        }
+
         return settings;
     }
 
@@ -42,6 +51,21 @@ public class IdentityHost : ServiceHost<Program>
     {
         base.ConfigureWebHost(builder);
         builder.ConfigureServices(s => s.AddSingleton<IStartupFilter, PeerAddressFilter>());
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Mailbox.Dispose();
+    }
+
+    /// <summary>Signs up (from <paramref name="address"/>) and opens the confirmation link the mail brought.</summary>
+    public async Task SignUpAndConfirmAsync(string email, string password, string? displayName = null, string address = "10.1.0.1")
+    {
+        var response = await From(address).PostAsJsonAsync("/api/auth/signup", new { email, password, displayName });
+        Xunit.Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        var confirmed = await From(address).GetAsync(await Mailbox.LinkAsync(email, "/account/confirm"));
+        Xunit.Assert.Equal(System.Net.HttpStatusCode.OK, confirmed.StatusCode);
     }
 
     /// <summary>

@@ -105,6 +105,20 @@ public static partial class OidcFlow
         }));
     }
 
+    /// <summary>Opens a page of the provider and posts its form: the page's hidden fields (anti-forgery token included) plus <paramref name="fields"/>.</summary>
+    public static async Task<HttpResponseMessage> SubmitFormAsync(HttpClient browser, string pageUrl, string action, Dictionary<string, string> fields)
+    {
+        var html = await (await Expect(browser.GetAsync(pageUrl), HttpStatusCode.OK, "the form page " + pageUrl)).Content.ReadAsStringAsync();
+        var form = HiddenField().Matches(html).ToDictionary(m => m.Groups["name"].Value, m => WebUtility.HtmlDecode(m.Groups["value"].Value));
+        Assert(form.Keys.Any(k => k.StartsWith("__RequestVerificationToken", StringComparison.Ordinal)), $"an anti-forgery token on {pageUrl}");
+        foreach (var (name, value) in fields)
+        {
+            form[name] = value;
+        }
+
+        return await browser.PostAsync(action, new FormUrlEncodedContent(form));
+    }
+
     public static Task<TokenSet> RefreshAsync(HttpClient client, string refreshToken) => TokenAsync(client, new Dictionary<string, string>
     {
         ["grant_type"] = "refresh_token",
@@ -167,4 +181,7 @@ public static partial class OidcFlow
 
     [GeneratedRegex("""<input type="hidden" name="(?<name>__RequestVerificationToken[^"]*)" value="(?<value>[^"]*)">""")]
     private static partial Regex AntiforgeryField();
+
+    [GeneratedRegex("""<input type="hidden" name="(?<name>[^"]+)" value="(?<value>[^"]*)">""")]
+    private static partial Regex HiddenField();
 }

@@ -27,6 +27,9 @@ public class Platform : IAsyncLifetime
     /// <summary>The identity service (accounts, sign-up, login); the others validate its tokens with the shared key.</summary>
     public ServiceProcess Identity { get; private set; } = null!;
 
+    /// <summary>The SMTP server the identity service sends its account mails to (confirmation, password reset).</summary>
+    public TestMailbox Mailbox { get; } = new();
+
     /// <summary>Sign-up/login attempts per client address and minute the identity service allows in this platform.</summary>
     protected virtual int AuthRateLimit => 1000;
 
@@ -46,6 +49,11 @@ public class Platform : IAsyncLifetime
         identity["Auth:Admin:Password"] = AdminPassword;
         identity["RateLimit:PermitLimit"] = AuthRateLimit.ToString();
         foreach (var (key, value) in OidcFlow.IdentitySettings(Path.Combine(Path.GetTempPath(), "talentmatch-tests", "keys-" + VirtualHost)))
+        {
+            identity[key] = value;
+        }
+
+        foreach (var (key, value) in Mailbox.IdentitySettings())
         {
             identity[key] = value;
         }
@@ -70,6 +78,7 @@ public class Platform : IAsyncLifetime
         }
 
         await RabbitMqCtl("delete_vhost", VirtualHost);
+        Mailbox.Dispose();
     }
 
     public string ConnectionString(string service) => TestInfrastructure.ConnectionString(Databases[service]);
@@ -87,13 +96,24 @@ public class Platform : IAsyncLifetime
     public async Task<(Guid Id, string Token)> ResearcherAsync(string? email = null, string password = "a-researcher-password-01")
     {
         email ??= $"researcher.{Guid.NewGuid():N}@example.org";
+        await SignUpAsync(email, password);
+        return await SignInAsync(email, password);
+    }
+
+    /// <summary>Signs a researcher up and confirms the address with the link the identity service mailed.</summary>
+    public async Task SignUpAsync(string email, string password)
+    {
         var signUp = await Identity.NewClient(null).PostAsJsonAsync("/api/auth/signup", new { email, password });
         if (signUp.StatusCode != System.Net.HttpStatusCode.Accepted)
         {
             throw new InvalidOperationException($"sign-up answered {(int)signUp.StatusCode}: {await signUp.Content.ReadAsStringAsync()}");
         }
 
-        return await SignInAsync(email, password);
+        var confirmed = await Identity.NewClient(null).GetAsync(await Mailbox.LinkAsync(email, "/account/confirm"));
+        if (confirmed.StatusCode != System.Net.HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"the confirmation link answered {(int)confirmed.StatusCode}");
+        }
     }
 
     /// <summary>An HR office or ambassador the administrator creates, signed in through the provider.</summary>

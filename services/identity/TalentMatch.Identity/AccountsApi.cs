@@ -78,7 +78,13 @@ public static partial class AccountsApi
                 // counted per account and client address instead (SignInGuard).
                 o.Lockout.AllowedForNewUsers = false;
             })
-            .AddEntityFrameworkStores<IdentityDb>();
+            .AddEntityFrameworkStores<IdentityDb>()
+            .AddDefaultTokenProviders();
+        // Confirmation and reset links work for an hour (a reset link also only once: it is bound to the security stamp).
+        builder.Services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromHours(1));
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Mail").Get<MailOptions>() ?? new MailOptions());
+        builder.Services.AddSingleton<AccountMail>();
+        builder.Services.AddSingleton(new RequireConfirmedEmail(builder.Configuration.GetValue("Auth:RequireConfirmedEmail", true)));
         builder.Services.AddSingleton(builder.Configuration.GetSection("SignIn").Get<SignInProtectionOptions>() ?? new SignInProtectionOptions());
         builder.Services.AddSingleton(Institutions.Load());
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -130,10 +136,10 @@ public static partial class AccountsApi
 
     /// <summary>
     /// A taken address gets the answer a fresh one gets (202, same body) and nothing changes for its account, so
-    /// sign-up does not tell who has an account. The owner is to be told by e-mail once the platform sends any; for
-    /// now the attempt is logged under the account id.
+    /// sign-up does not tell who has an account; its owner gets an e-mail notice (a new address gets its confirmation
+    /// link), and the attempt is logged under the account id.
     /// </summary>
-    private static async Task<IResult> SignUp(SignUpRequest request, UserManager<IdentityUser> users, ILogger<SignUpAccepted> logger)
+    private static async Task<IResult> SignUp(SignUpRequest request, HttpContext http, UserManager<IdentityUser> users, AccountMail mail, ILogger<SignUpAccepted> logger)
     {
         var created = await CreateUserAsync(users, request.Email, request.Password, Roles.Researcher, [], request.DisplayName);
         if (created.Problem is not null)
@@ -144,14 +150,19 @@ public static partial class AccountsApi
         if (created.Existing is { } existing)
         {
             LogSignUpForExistingAccount(logger, existing.Id);
+            await mail.AddressTakenAsync(http, existing.Email!);
+        }
+        else
+        {
+            await mail.ConfirmationAsync(http, created.User!.Email!, created.User.Id, await users.GenerateEmailConfirmationTokenAsync(created.User));
         }
 
         return TypedResults.Accepted((string?)null, new SignUpAccepted("accepted",
-            "Sign-up received. Sign in with this e-mail address and password."));
+            "Sign-up received. Open the link we sent to this address to confirm it, then sign in."));
     }
 
     [LoggerMessage(Level = LogLevel.Information, EventName = "SignUpForExistingAccount",
-        Message = "Sign-up with the e-mail address of existing account {AccountId}: answered as a new sign-up, account unchanged (the owner is to be notified once e-mail exists)")]
+        Message = "Sign-up with the e-mail address of existing account {AccountId}: answered as a new sign-up, account unchanged, owner notified by e-mail")]
     private static partial void LogSignUpForExistingAccount(ILogger logger, string accountId);
 
     /// <summary>Role and scope rules shared by creation and change: an HR office has one institution, an ambassador some.</summary>
@@ -362,7 +373,9 @@ public static partial class AccountsApi
         email = email!.Trim();
 
         // The account id is also a researcher's profile id: a random, pseudonymous Guid.
-        var user = new IdentityUser { Id = Guid.CreateVersion7().ToString(), UserName = email, Email = email };
+        // Accounts an administrator creates are confirmed (the administrator vouches for the address); researchers
+        // confirm theirs with the link sent at sign-up.
+        var user = new IdentityUser { Id = Guid.CreateVersion7().ToString(), UserName = email, Email = email, EmailConfirmed = role != Roles.Researcher };
         // Identity checks (and hashes) the password before it looks for a duplicate, so a taken address costs the same
         // work and gets the same password errors as a fresh one.
         var result = await users.CreateAsync(user, password ?? "");

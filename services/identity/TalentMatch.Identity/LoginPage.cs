@@ -58,7 +58,8 @@ public static class LoginPage
     }
 
     private static async Task<IResult> Submit(
-        HttpContext http, IAntiforgery antiforgery, IStringLocalizer<LoginText> text, UserManager<IdentityUser> users, SignInGuard guard, CancellationToken ct)
+        HttpContext http, IAntiforgery antiforgery, IStringLocalizer<LoginText> text, UserManager<IdentityUser> users, SignInGuard guard,
+        AccountMail mail, RequireConfirmedEmail requireConfirmed, CancellationToken ct)
     {
         if (!http.Request.HasFormContentType)
         {
@@ -109,6 +110,13 @@ public static class LoginPage
         }
 
         await guard.ClearAsync(account, address, ct);
+        if (requireConfirmed.Value && !user.EmailConfirmed)
+        {
+            // The right password proves the address's owner is asking: telling them is no enumeration.
+            await mail.ConfirmationAsync(http, user.Email!, user.Id, await users.GenerateEmailConfirmationTokenAsync(user));
+            return Page(http, antiforgery, text, returnUrl, email, text["Unconfirmed"], StatusCodes.Status403Forbidden);
+        }
+
         var session = new ClaimsIdentity(
             [new Claim(PlatformClaims.Subject, user.Id), new Claim("tm_stamp", user.SecurityStamp ?? "")],
             OpenIdProvider.SessionScheme, PlatformClaims.Subject, PlatformClaims.Role);
@@ -117,7 +125,7 @@ public static class LoginPage
         return Results.Redirect(IsLocal(returnUrl) ? returnUrl! : "/account/signed-in");
     }
 
-    private static bool IsLocal(string? url) =>
+    internal static bool IsLocal(string? url) =>
         !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Contains("://", StringComparison.Ordinal);
 
     private static IResult Page(HttpContext http, IAntiforgery antiforgery, IStringLocalizer<LoginText> text, string? returnUrl, string? email, string? error, int status)
@@ -144,12 +152,13 @@ public static class LoginPage
               <input id="password" name="Password" type="password" autocomplete="current-password" required{described}>
               <button type="submit">{Encode(text["SignIn"])}</button>
             </form>
+            <p><a href="/account/forgot">{Encode(text["Forgot"])}</a></p>
             <p>{Encode(text["NoAccount"])}</p></main>
             """);
         return Html(http, text["Title"], body.ToString(), status);
     }
 
-    private static IResult Html(HttpContext http, string title, string body, int status)
+    internal static IResult Html(HttpContext http, string title, string body, int status)
     {
         var lang = CultureInfo.CurrentUICulture.Name.StartsWith("zh", StringComparison.Ordinal) ? "zh-CN" : "en";
         http.Response.Headers.CacheControl = "no-store";
@@ -173,8 +182,11 @@ public static class LoginPage
     // Chinese text stays readable in the page source (the default encoder escapes everything beyond Basic Latin).
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
 
-    private static string Encode(string value) => Encoder.Encode(value);
+    internal static string Encode(string value) => Encoder.Encode(value);
 }
+
+/// <summary>Whether a self-registered account must confirm its e-mail address before it signs in (<c>Auth:RequireConfirmedEmail</c>).</summary>
+public sealed record RequireConfirmedEmail(bool Value);
 
 /// <summary>Marker type of the sign-in page's texts (<c>Resources/LoginText.resx</c>, <c>LoginText.zh-CN.resx</c>).</summary>
 public sealed class LoginText;

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
@@ -78,6 +79,9 @@ public static class OpenIdProvider
         builder.Services.AddSingleton(provider);
         builder.Services.AddSingleton(clients);
         var keysDirectory = Path.GetFullPath(provider.KeysDirectory, builder.Environment.ContentRootPath);
+        // The session cookie and the confirmation / reset links are protected with keys kept beside the signing keys.
+        builder.Services.AddDataProtection().SetApplicationName("TalentMatch.Identity")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(keysDirectory, "data-protection")));
 
         builder.Services.AddAuthentication(o =>
             {

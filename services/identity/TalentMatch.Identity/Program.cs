@@ -27,6 +27,7 @@ app.MapServiceDefaults();
 app.MapAccountsApi();
 app.MapOpenIdProvider();
 app.MapLoginPage();
+app.MapAccountPages();
 app.Run();
 return 0;
 
