@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts the whole platform on this machine: PostgreSQL and RabbitMQ (installed if missing), the identity, profiles,
-# positions and matching services, and the demo data set; then prints where to look. Safe to run again:
+# Starts the whole platform on this machine: PostgreSQL and RabbitMQ (installed if missing), a development mail server
+# (smtp4dev, from the tool manifest), the identity, profiles, positions and matching services, and the demo data set;
+# then prints where to look. Safe to run again:
 # what is already running is left alone and demo data is only loaded into empty services.
 # Stop everything with deploy/down.sh.
 set -euo pipefail
@@ -11,14 +12,16 @@ export TM_INSTANCE=${TM_INSTANCE:-dev}
 RUN_DIR=$REPO_ROOT/deploy/.local/$TM_INSTANCE/services
 DEMO_PROFILES=${TM_DEMO_PROFILES:-300}
 declare -A PORTS=([identity]=${TM_IDENTITY_PORT:-5100} [matching]=${TM_MATCHING_PORT:-5103} [profiles]=${TM_PROFILES_PORT:-5101} [positions]=${TM_POSITIONS_PORT:-5102})
-# Every service validates tokens with this key (HMAC-SHA256, >= 32 bytes); the identity service signs with it.
-# It is random per installation (deploy/.local/<instance>/auth/signing-key, mode 600), unless TM_AUTH_SIGNING_KEY
-# is set; the development key in appsettings.json is refused outside ASPNETCORE_ENVIRONMENT=Development.
+# The identity service is the platform's OpenID Connect provider: it signs tokens with RSA keys kept under
+# deploy/.local/<instance>/auth/signing-keys (bash deploy/signing-key.sh list|rotate|retire); the other services
+# fetch its public keys from http://127.0.0.1:<identity port>/. Client secrets are random per installation.
 source "$REPO_ROOT/deploy/signing-key.sh"
-if [[ -z ${TM_AUTH_SIGNING_KEY:-} ]]; then
-  TM_AUTH_SIGNING_KEY=$(installation_signing_key "$REPO_ROOT/deploy/.local/$TM_INSTANCE/auth/signing-key")
-fi
-export TM_AUTH_SIGNING_KEY
+AUTH_DIR=$REPO_ROOT/deploy/.local/$TM_INSTANCE/auth
+TM_WEB_CLIENT_SECRET=${TM_WEB_CLIENT_SECRET:-$(installation_secret "$AUTH_DIR/web-client-secret")}
+TM_CLIENT_SECRET=${TM_CLIENT_SECRET:-$(installation_secret "$AUTH_DIR/cli-secret")}
+export TM_CLIENT_ID=talentmatch-cli TM_CLIENT_SECRET TM_WEB_CLIENT_SECRET
+export TM_DEMO_PASSWORD=${TM_DEMO_PASSWORD:-demo-password-2026}
+SMTP_PORT=${TM_SMTP_PORT:-2525} MAIL_UI_PORT=${TM_MAIL_UI_PORT:-5081}
 export TM_ADMIN_EMAIL=${TM_ADMIN_EMAIL:-admin@talentmatch.local} TM_ADMIN_PASSWORD=${TM_ADMIN_PASSWORD:-dev-admin-password-change-me}
 
 step() { echo "==> $*"; }
@@ -32,6 +35,16 @@ step "Building (Release)"
 dotnet build TalentMatch.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 
 mkdir -p "$RUN_DIR"
+step "Mail (smtp4dev: keeps what the platform sends, in memory, and shows it in a web page)"
+dotnet tool restore >/dev/null
+if [[ -f $RUN_DIR/smtp4dev.pid ]] && kill -0 "$(cat "$RUN_DIR/smtp4dev.pid")" 2>/dev/null; then
+  echo "smtp4dev: already running"
+else
+  setsid nohup dotnet tool run smtp4dev --urls="http://127.0.0.1:$MAIL_UI_PORT" --smtpport="$SMTP_PORT" --bindaddress=127.0.0.1 \
+    --imapport= --pop3port= --db= --nousersettings >>"$RUN_DIR/smtp4dev.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/smtp4dev.pid"
+  echo "smtp4dev: started (pid $!, log $RUN_DIR/smtp4dev.log)"
+fi
 # The supervisor of one service: runs it, forwards SIGTERM (deploy/down.sh) to it, and starts it again when it exits
 # with 75, which is how a service whose message bus cannot recover from a broker crash asks to be restarted.
 supervise() {
@@ -57,7 +70,11 @@ start_service() {
   ASPNETCORE_URLS="http://127.0.0.1:$port" \
   ConnectionStrings__Database="Host=$TM_PG_HOST;Port=$TM_PG_PORT;Username=$TM_PG_USER;Password=$TM_PG_PASSWORD;Database=talentmatch_$name" \
   RabbitMq__Host=$TM_RABBIT_HOST RabbitMq__Port=$TM_RABBIT_PORT RabbitMq__Username=$TM_RABBIT_USER RabbitMq__Password=$TM_RABBIT_PASSWORD \
-  Auth__SigningKey=$TM_AUTH_SIGNING_KEY Auth__Admin__Email=$TM_ADMIN_EMAIL Auth__Admin__Password=$TM_ADMIN_PASSWORD \
+  Mail__SmtpHost=127.0.0.1 Mail__SmtpPort=$SMTP_PORT \
+  Auth__Authority="http://127.0.0.1:${PORTS[identity]}/" Auth__KeysDirectory="$AUTH_DIR/signing-keys" \
+  Auth__Admin__Email=$TM_ADMIN_EMAIL Auth__Admin__Password=$TM_ADMIN_PASSWORD \
+  Auth__Clients__Web__Secret=$TM_WEB_CLIENT_SECRET Auth__Clients__Web__BaseUrl="http://127.0.0.1:${TM_WEB_PORT:-5104}" \
+  Auth__Clients__Machines__0__ClientId=$TM_CLIENT_ID Auth__Clients__Machines__0__Secret=$TM_CLIENT_SECRET Auth__Clients__Machines__0__Role=admin \
     setsid nohup bash -c "$(declare -f supervise); supervise services/$name/$project/bin/Release/net10.0/$project.dll" >>"$log" 2>&1 </dev/null &
   echo $! >"$pid_file"
   echo "$name: started (pid $!, log $log)"
@@ -85,18 +102,16 @@ dotnet seeds/TalentMatch.DemoData/bin/Release/net10.0/TalentMatch.DemoData.dll \
   --profiles "http://127.0.0.1:${PORTS[profiles]}" --positions "http://127.0.0.1:${PORTS[positions]}" --count "$DEMO_PROFILES" \
   --identity "http://127.0.0.1:${PORTS[identity]}"
 
-# JSON string and shell single-quoting, for the sign-in below and the commands printed at the end.
-json_string() { local v=${1//\\/\\\\}; v=${v//\"/\\\"}; printf '"%s"' "$v"; }
 shell_quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
-admin_login="{\"email\":$(json_string "$TM_ADMIN_EMAIL"),\"password\":$(json_string "$TM_ADMIN_PASSWORD")}"
-token=$(curl -fsS -X POST "http://127.0.0.1:${PORTS[identity]}/api/auth/login" -H 'content-type: application/json' \
-  -d "$admin_login" | sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
+token_url="http://127.0.0.1:${PORTS[identity]}/connect/token"
+token=$(curl -fsS "$token_url" -d grant_type=client_credentials -d client_id=$TM_CLIENT_ID --data-urlencode "client_secret=$TM_CLIENT_SECRET" \
+  -d scope=api | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 
 first_position=$(curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:${PORTS[positions]}/api/positions?pageSize=1" | sed -n 's/.*"items":\[{"id":"\([^"]*\)".*/\1/p')
 
-# What follows is printed for copying: every command must work pasted as it is, from any folder. So the login body
-# carries the real credentials, JSON-escaped and then single-quoted for the shell, and paths are absolute and quoted.
-login_body=$(shell_quote "$admin_login")
+# What follows is printed for copying: every command must work pasted as it is, from any folder, so paths are absolute
+# and quoted.
+secret_file=$(shell_quote "$AUTH_DIR/cli-secret")
 # down.sh finds the instance from these; the defaults need no mention.
 stop_env=
 [[ $TM_INSTANCE == dev && $TM_PG_PORT == 54329 && $TM_RABBIT_PORT == 35672 ]] ||
@@ -105,17 +120,22 @@ stop_env=
 cat <<EOF2
 
 TalentMatch is running.
-  identity   http://127.0.0.1:${PORTS[identity]}/api/auth/login  (sign-up: /api/auth/signup; admin: $TM_ADMIN_EMAIL)
+  identity   http://127.0.0.1:${PORTS[identity]}/.well-known/openid-configuration  (OpenID Connect provider; sign-up: /api/auth/signup; admin: $TM_ADMIN_EMAIL)
   profiles   http://127.0.0.1:${PORTS[profiles]}/api/profiles    (OpenAPI: /openapi/v1.json; reference data: /api/taxonomy, /api/career-stages, /api/skills)
   positions  http://127.0.0.1:${PORTS[positions]}/api/positions   (OpenAPI: /openapi/v1.json; institutions: http://127.0.0.1:${PORTS[positions]}/api/institutions)
   matching   http://127.0.0.1:${PORTS[matching]}/api/positions/{id}/candidates  (OpenAPI: /openapi/v1.json)
+  mail       http://127.0.0.1:$MAIL_UI_PORT/  (smtp4dev: every e-mail the platform sends, such as sign-up confirmations and password resets)
   health     /health/live and /health/ready on each service
   PostgreSQL 127.0.0.1:$TM_PG_PORT (user $TM_PG_USER), RabbitMQ amqp://$TM_RABBIT_USER:$TM_RABBIT_PASSWORD@127.0.0.1:$TM_RABBIT_PORT
   logs       $RUN_DIR/*.log
 
-Every API except health, OpenAPI and reference data needs a bearer token (15 minutes), e.g. the administrator's:
-  token=\$(curl -sS -X POST http://127.0.0.1:${PORTS[identity]}/api/auth/login -H 'content-type: application/json' \\
-    -d $login_body | sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
+Every API except health, OpenAPI and reference data needs a bearer token (15 minutes), e.g. the admin machine client's:
+  token=\$(curl -sS $token_url -d grant_type=client_credentials -d client_id=$TM_CLIENT_ID -d scope=api \\
+    --data-urlencode client_secret=\$(cat $secret_file) | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+Demo accounts (password $TM_DEMO_PASSWORD; they sign in at the provider's page, http://127.0.0.1:${PORTS[identity]}/account/login,
+through the web app): hr@demo.talentmatch.local, ambassador@demo.talentmatch.local, researcher@demo.talentmatch.local
+(the researcher signed up: open the confirmation link mailed to it, at http://127.0.0.1:$MAIL_UI_PORT/, before the first sign-in);
+administrator: $TM_ADMIN_EMAIL / $(shell_quote "$TM_ADMIN_PASSWORD").
 Try: curl -sS -H "Authorization: Bearer \$token" 'http://127.0.0.1:${PORTS[matching]}/api/positions/$first_position/candidates?pageSize=5'
 Stop: ${stop_env}bash $(shell_quote "$REPO_ROOT/deploy/down.sh")
 EOF2

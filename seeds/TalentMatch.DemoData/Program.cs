@@ -4,7 +4,8 @@ using System.Text.Json.Nodes;
 using TalentMatch.Seeds;
 
 // Usage: TalentMatch.DemoData [--profiles URL] [--positions URL] [--count N] [--seed N] [--identity URL]
-//        (signs in as the administrator: TM_ADMIN_EMAIL / TM_ADMIN_PASSWORD, defaults the identity service's dev ones)
+//        (acts as the administrator through the machine client TM_CLIENT_ID / TM_CLIENT_SECRET, client credentials;
+//        also creates one demo account per role, password TM_DEMO_PASSWORD)
 //        TalentMatch.DemoData --generate N --out FILE.csv|FILE.ndjson [--seed N]
 //        TalentMatch.DemoData --bulk FILE.csv|FILE.ndjson [--profiles URL]
 // Posts the open seed positions and N generated researcher profiles through the services' own APIs, so the demo
@@ -77,7 +78,40 @@ else
     Console.WriteLine("profiles: already loaded, skipped");
 }
 
+await DemoAccountsAsync(options, adminToken);
 return 0;
+
+// One account per role to sign in to the web app with: the HR office of the institution with the most open seed
+// positions, an ambassador for the three institutions with the most, and a researcher who has not built a profile yet.
+static async Task DemoAccountsAsync(Dictionary<string, string> options, System.Net.Http.Headers.AuthenticationHeaderValue adminToken)
+{
+    using var identity = new HttpClient { BaseAddress = new Uri(options.GetValueOrDefault("identity", "http://127.0.0.1:5100")) };
+    identity.DefaultRequestHeaders.Authorization = adminToken;
+    var password = Environment.GetEnvironmentVariable("TM_DEMO_PASSWORD") is { Length: >= 12 } p ? p : "demo-password-2026";
+    var busiest = SeedPositions.Load().Open.GroupBy(x => x.InstitutionId).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).Select(g => g.Key).Take(3).ToList();
+    var institutions = Institutions.Load();
+    var hrName = institutions.TryGet(busiest[0], out var hrInstitution) ? $"HR office, {hrInstitution!.NameEn}" : "HR office";
+    var accounts = new (string Email, string Role, Guid[] Institutions, string Name)[]
+    {
+        ("hr@demo.talentmatch.local", "hr", [busiest[0]], hrName),
+        ("ambassador@demo.talentmatch.local", "ambassador", busiest.ToArray(), "Prof. Demo Ambassador"),
+    };
+    foreach (var (email, role, scope, name) in accounts)
+    {
+        var created = await identity.PostAsJsonAsync("/api/accounts", new { email, password, role, institutionIds = scope, displayName = name });
+        Console.WriteLine(created.StatusCode switch
+        {
+            System.Net.HttpStatusCode.Created => $"demo account {email} ({role}): created",
+            System.Net.HttpStatusCode.Conflict => $"demo account {email} ({role}): already there",
+            _ => throw new InvalidOperationException($"creating {email} answered {(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}"),
+        });
+    }
+
+    // Researchers sign up themselves (202 whether or not the address is taken).
+    var signUp = await identity.PostAsJsonAsync("/api/auth/signup", new { email = "researcher@demo.talentmatch.local", password, displayName = "Demo Researcher" });
+    signUp.EnsureSuccessStatusCode();
+    Console.WriteLine("demo account researcher@demo.talentmatch.local (researcher): signed up");
+}
 
 static async Task<bool> IsEmpty(HttpClient client, string path)
 {
@@ -112,17 +146,25 @@ static async Task PostAll(HttpClient client, string path, List<JsonObject> bodie
     }
 }
 
-// The services accept only authenticated callers: the loader signs in as the administrator (seeded by the identity service).
+// The services accept only authenticated callers: the loader is a machine client acting as an administrator
+// (client credentials at the identity provider's token endpoint).
 static async Task<System.Net.Http.Headers.AuthenticationHeaderValue> AdminTokenAsync(Dictionary<string, string> options)
 {
     using var identity = new HttpClient { BaseAddress = new Uri(options.GetValueOrDefault("identity", "http://127.0.0.1:5100")) };
-    var response = await identity.PostAsJsonAsync("/api/auth/login", new
+    var response = await identity.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
     {
-        email = Environment.GetEnvironmentVariable("TM_ADMIN_EMAIL") ?? "admin@talentmatch.local",
-        password = Environment.GetEnvironmentVariable("TM_ADMIN_PASSWORD") ?? "dev-admin-password-change-me",
-    });
-    response.EnsureSuccessStatusCode();
-    var token = (await response.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
+        ["grant_type"] = "client_credentials",
+        ["client_id"] = Environment.GetEnvironmentVariable("TM_CLIENT_ID") ?? "talentmatch-cli",
+        ["client_secret"] = Environment.GetEnvironmentVariable("TM_CLIENT_SECRET")
+            ?? throw new InvalidOperationException("Set TM_CLIENT_SECRET (deploy/up.sh passes the installation's; bash deploy/signing-key.sh secret cli prints it)."),
+        ["scope"] = "api",
+    }));
+    if (!response.IsSuccessStatusCode)
+    {
+        throw new InvalidOperationException($"The token endpoint answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    var token = (await response.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();
     return new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
 }
 

@@ -93,7 +93,7 @@ public sealed class LearningLoopTests(Platform platform, ITestOutputHelper outpu
                 };
                 var id = item["id"]!.GetValue<Guid>();
                 var response = await matching.PostAsJsonAsync($"/api/reviews/{id}/decision",
-                    new { decision, reason, reasonText = "simulated ambassador", reviewer = "ambassador-sim" });
+                    new { decision, reason, reasonText = "simulated ambassador" });
                 if (response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
                 {
                     return; // decided meanwhile, or expired because it left the shortlist
@@ -111,7 +111,7 @@ public sealed class LearningLoopTests(Platform platform, ITestOutputHelper outpu
                 };
                 foreach (var outcome in outcomes)
                 {
-                    var recorded = await matching.PostAsJsonAsync($"/api/matches/{id}/outcomes", new { outcome, recordedBy = "hr-sim" });
+                    var recorded = await matching.PostAsJsonAsync($"/api/matches/{id}/outcomes", new { outcome });
                     Assert.Equal(HttpStatusCode.OK, recorded.StatusCode);
                 }
             });

@@ -61,8 +61,12 @@ public sealed class FaultPlatform : IAsyncDisposable
             ["Outbox:MaxBackoff"] = "00:00:02",
             ["Outbox:PublishTimeout"] = "00:00:05",
             ["Inbox:RecordApplications"] = "true",
-            ["Auth:SigningKey"] = TestTokens.SigningKey,
         };
+        foreach (var (key, value) in TestTokens.ServiceSettings())
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
             settings[key] = value;

@@ -23,21 +23,29 @@ public sealed class AccountsTests(IdentityHost host) : IClassFixture<IdentityHos
     private async Task<string> SignUpAsync(string? email = null)
     {
         email ??= NewEmail();
-        var response = await host.From("10.1.0.1").PostAsJsonAsync("/api/auth/signup", new { email, password = Password });
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await host.SignUpAndConfirmAsync(email, Password);
         return email;
     }
 
+    /// <summary>The provider's sign-in form; a success redirects (302) back to the authorization endpoint.</summary>
     private static Task<HttpResponseMessage> Login(HttpClient client, string email, string password) =>
-        client.PostAsJsonAsync("/api/auth/login", new { email, password });
+        OidcFlow.SubmitLoginAsync(client, email, password);
 
-    /// <summary>A problem's answer without its per-request trace id.</summary>
+    /// <summary>An answer without what differs per request (trace id; the sign-in page's anti-forgery token).</summary>
     private static async Task<(HttpStatusCode Status, string Body)> Answer(HttpResponseMessage response)
     {
+        if (response.Content.Headers.ContentType?.MediaType == "text/html")
+        {
+            var html = await response.Content.ReadAsStringAsync();
+            return (response.StatusCode, System.Text.RegularExpressions.Regex.Match(html, "<p id=\"error\"[^>]*>[^<]*</p>").Value);
+        }
+
         var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         body.Remove("traceId");
         return (response.StatusCode, body.ToJsonString());
     }
+
+    private async Task<HttpClient> AdminAsync() => host.ClientAs(await OidcFlow.ClientCredentialsAsync(host.CreateClient()));
 
     [Fact]
     public async Task Five_failures_lock_out_the_attacking_address_while_the_owner_signs_in_from_another()
@@ -56,8 +64,8 @@ public sealed class AccountsTests(IdentityHost host) : IClassFixture<IdentityHos
 
         // The owner, from anywhere else, is not locked out.
         var owner = await Login(host.From("198.51.100.7"), email, Password);
-        Assert.Equal(HttpStatusCode.OK, owner.StatusCode);
-        Assert.False(string.IsNullOrEmpty((await owner.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.Redirect, owner.StatusCode);
+        Assert.Contains(owner.Headers.GetValues("Set-Cookie"), c => c.StartsWith("tm.identity=", StringComparison.Ordinal));
 
         // An IPv6 attacker is counted by its /64: a new address in the same network is still locked out.
         var v6 = await SignUpAsync();
@@ -67,7 +75,7 @@ public sealed class AccountsTests(IdentityHost host) : IClassFixture<IdentityHos
         }
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await Login(host.From("2001:db8:1:2::99"), v6, Password)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await Login(host.From("2001:db8:9:9::1"), v6, Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await Login(host.From("2001:db8:9:9::1"), v6, Password)).StatusCode);
     }
 
     [Fact]
@@ -78,7 +86,7 @@ public sealed class AccountsTests(IdentityHost host) : IClassFixture<IdentityHos
             await Login(host.From("203.0.113.99"), IdentityHost.AdminEmail, "guessing-" + i);
         }
 
-        Assert.Equal(HttpStatusCode.OK, (await Login(host.From("192.0.2.10"), IdentityHost.AdminEmail, IdentityHost.AdminPassword)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await Login(host.From("192.0.2.10"), IdentityHost.AdminEmail, IdentityHost.AdminPassword)).StatusCode);
     }
 
     [Fact]
@@ -113,7 +121,7 @@ public sealed class AccountsTests(IdentityHost host) : IClassFixture<IdentityHos
 
         // After the delay the owner signs in.
         await Task.Delay(wait.Value + TimeSpan.FromMilliseconds(200));
-        Assert.Equal(HttpStatusCode.OK, (await Login(owner, email, Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await Login(owner, email, Password)).StatusCode);
     }
 
     [Fact]
@@ -154,7 +162,7 @@ public sealed class AccountsTests(IdentityHost host) : IClassFixture<IdentityHos
         Assert.Equal(await Answer(weakFresh), await Answer(weakTaken));
 
         Assert.Equal((idBefore, hashBefore), await UserRow(email));
-        Assert.Equal(HttpStatusCode.OK, (await Login(host.From("10.1.0.4"), email, Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await Login(host.From("10.1.0.4"), email, Password)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Login(host.From("10.1.0.4"), email, "some-other-password-02")).StatusCode);
     }
 
@@ -169,7 +177,7 @@ public sealed class AccountsTests(IdentityHost host) : IClassFixture<IdentityHos
         var response = await host.From("10.1.0.5").PostAsJsonAsync("/api/auth/signup", new { email, password = Password });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("email", (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key));
-        var admin = host.ClientAs(TestTokens.Admin());
+        var admin = await AdminAsync();
         var hr = await admin.PostAsJsonAsync("/api/accounts", new { email, password = Password, role = "hr", institutionIds = new[] { Institutions.Load().All[0].Id } });
         Assert.Equal(HttpStatusCode.BadRequest, hr.StatusCode);
         Assert.Equal(0, await host.WithDbAsync<IdentityDb, int>(db => db.Users.CountAsync(u => u.Email == email)));
@@ -178,7 +186,7 @@ public sealed class AccountsTests(IdentityHost host) : IClassFixture<IdentityHos
     [Fact]
     public async Task An_hr_office_or_ambassador_needs_an_institution_that_exists()
     {
-        var admin = host.ClientAs(TestTokens.Admin());
+        var admin = await AdminAsync();
         var email = NewEmail();
         var hr = await admin.PostAsJsonAsync("/api/accounts", new { email, password = Password, role = "hr", institutionIds = new[] { Guid.NewGuid() } });
         Assert.Equal(HttpStatusCode.BadRequest, hr.StatusCode);
@@ -196,41 +204,28 @@ public sealed class AccountsTests(IdentityHost host) : IClassFixture<IdentityHos
     public async Task Deleting_an_account_revokes_its_token_at_once_and_tells_the_other_services()
     {
         var email = await SignUpAsync();
-        var login = (await (await Login(host.From("10.1.0.6"), email, Password)).Content.ReadFromJsonAsync<JsonObject>())!;
-        var token = login["accessToken"]!.GetValue<string>();
-        var id = login["userId"]!.GetValue<Guid>();
-        var client = host.ClientAs(token);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/accounts/me")).StatusCode);
+        var tokens = await OidcFlow.SignInAsync(host.From("10.1.0.6"), email, Password);
+        var client = host.ClientAs(tokens.AccessToken);
+        var me = await client.GetAsync("/api/accounts/me");
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        var id = (await me.Content.ReadFromJsonAsync<JsonObject>())!["userId"]!.GetValue<string>();
 
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/api/accounts/me")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/accounts/me")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.DeleteAsync("/api/accounts/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await OidcFlow.TryRefreshAsync(host.CreateClient(), tokens.RefreshToken!)).StatusCode);
 
         // The account, its revocation and the event that carries it to the other services, stored together.
-        Assert.Equal(0, await host.WithDbAsync<IdentityDb, int>(db => db.Users.CountAsync(u => u.Id == id.ToString())));
-        Assert.Equal(1, await host.WithDbAsync<IdentityDb, int>(db => db.Set<RevokedToken>().CountAsync(r => r.AccountId == id.ToString())));
+        Assert.Equal(0, await host.WithDbAsync<IdentityDb, int>(db => db.Users.CountAsync(u => u.Id == id)));
+        Assert.Equal(1, await host.WithDbAsync<IdentityDb, int>(db => db.Set<RevokedToken>().CountAsync(r => r.AccountId == id)));
         var events = await host.WithDbAsync<IdentityDb, List<OutboxMessage>>(db => db.Set<OutboxMessage>()
             .Where(m => m.MessageType == typeof(AccountDeleted).FullName).AsNoTracking().ToListAsync());
-        Assert.Single(events, e => e.Payload.Contains(id.ToString()));
+        Assert.Single(events, e => e.Payload.Contains(id));
         Assert.DoesNotContain(events, e => e.Payload.Contains(email, StringComparison.OrdinalIgnoreCase));
 
-        // Another token of another account still works.
-        Assert.Equal(HttpStatusCode.OK, (await host.ClientAs(TestTokens.Researcher(Guid.NewGuid())).GetAsync("/api/accounts/me")).StatusCode);
-    }
-
-    [Fact]
-    public async Task A_revocation_another_instance_stored_is_picked_up_by_the_refresh()
-    {
-        var account = Guid.NewGuid();
-        var client = host.ClientAs(TestTokens.Researcher(account));
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/accounts/me")).StatusCode);
-        await host.WithDbAsync<IdentityDb, int>(async db =>
-        {
-            await TokenRevocationStore.RecordAsync(db, account.ToString(), DateTimeOffset.UtcNow, CancellationToken.None);
-            return 0;
-        });
-        await Eventually.True(async () => (await client.GetAsync("/api/accounts/me")).StatusCode == HttpStatusCode.Unauthorized,
-            TimeSpan.FromSeconds(20), "the refresh to read the revocation list");
+        // Another account's token still works.
+        var other = await OidcFlow.SignInAsync(host.From("10.1.0.7"), await SignUpAsync(), Password);
+        Assert.Equal(HttpStatusCode.OK, (await host.ClientAs(other.AccessToken).GetAsync("/api/accounts/me")).StatusCode);
     }
 
     [Fact]
@@ -251,82 +246,4 @@ public sealed class AccountsTests(IdentityHost host) : IClassFixture<IdentityHos
             var user = await db.Users.AsNoTracking().SingleAsync(u => u.Email == email);
             return (user.Id, user.PasswordHash);
         });
-}
-
-/// <summary>The repository's development signing key is refused outside Development.</summary>
-public sealed class DevelopmentKeyTests
-{
-    private sealed class HostWithDevelopmentKey(string environment) : ServiceHost<Program>
-    {
-        public LogCollector Logs { get; } = new();
-
-        protected override Dictionary<string, string?> Settings()
-        {
-            var settings = base.Settings();
-            settings["Auth:SigningKey"] = AuthOptions.DevelopmentSigningKey;
-            return settings;
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseEnvironment(environment);
-            builder.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(Logs));
-        }
-    }
-
-    /// <summary>Keeps every log line the service writes.</summary>
-    private sealed class LogCollector : ILoggerProvider, ILogger
-    {
-        public System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Message)> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public void Dispose()
-        {
-        }
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Enqueue((logLevel, formatter(state, exception)));
-    }
-
-    [Fact]
-    public async Task A_service_in_production_refuses_to_start_with_the_committed_development_key()
-    {
-        await using var host = new HostWithDevelopmentKey("Production");
-        var error = Record.Exception(() => host.Server);
-        Assert.NotNull(error);
-        var messages = string.Join(" | ", Chain(error));
-        Assert.Contains("development key committed in the repository", messages);
-        Assert.Contains("Auth__SigningKey", messages);
-    }
-
-    [Fact]
-    public async Task In_development_it_starts_and_says_so()
-    {
-        var host = new HostWithDevelopmentKey("Development");
-        await ((IAsyncLifetime)host).InitializeAsync();
-        try
-        {
-            Assert.Contains(host.Logs.Lines, l => l.Level == LogLevel.Warning && l.Message.StartsWith("INSECURE: Auth:SigningKey is the development key", StringComparison.Ordinal));
-            var token = new TokenIssuer(new AuthOptions { SigningKey = AuthOptions.DevelopmentSigningKey }).Issue(Guid.NewGuid().ToString(), Roles.Researcher);
-            Assert.Equal(HttpStatusCode.OK, (await host.ClientAs(token).GetAsync("/api/accounts/me")).StatusCode);
-        }
-        finally
-        {
-            await ((IAsyncLifetime)host).DisposeAsync();
-        }
-    }
-
-    private static IEnumerable<string> Chain(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            yield return e.Message;
-        }
-    }
 }

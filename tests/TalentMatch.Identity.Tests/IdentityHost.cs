@@ -1,7 +1,9 @@
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using TalentMatch.Testing;
 
@@ -18,12 +20,30 @@ public class IdentityHost : ServiceHost<Program>
     public const string AdminEmail = "admin@identity.test";
     public const string AdminPassword = "identity-admin-password-01";
 
+    /// <summary>The provider's signing keys, in a directory of this host's own (a test may share one between hosts).</summary>
+    public virtual string KeysDirectory { get; } = Path.Combine(Path.GetTempPath(), "talentmatch-tests", "keys-" + Guid.NewGuid().ToString("N"));
+
+    protected override string? DefaultToken => null;
+
+    /// <summary>The SMTP server this host's account mails go to.</summary>
+    public TestMailbox Mailbox { get; } = new();
+
     protected override Dictionary<string, string?> Settings()
     {
         var settings = base.Settings();
         settings["Auth:Admin:Email"] = AdminEmail;
         settings["Auth:Admin:Password"] = AdminPassword;
         settings["RateLimit:PermitLimit"] = "100000"; // the per-address rate limit has its own end-to-end test
+        foreach (var (key, value) in OidcFlow.IdentitySettings(KeysDirectory))
+        {
+            settings[key] = value;
+        }
+
+        foreach (var (key, value) in Mailbox.IdentitySettings())
+        {
+            settings[key] = value;
+        }
+
         return settings;
     }
 
@@ -33,10 +53,28 @@ public class IdentityHost : ServiceHost<Program>
         builder.ConfigureServices(s => s.AddSingleton<IStartupFilter, PeerAddressFilter>());
     }
 
-    /// <summary>An anonymous client whose requests come from <paramref name="address"/>.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Mailbox.Dispose();
+    }
+
+    /// <summary>Signs up (from <paramref name="address"/>) and opens the confirmation link the mail brought.</summary>
+    public async Task SignUpAndConfirmAsync(string email, string password, string? displayName = null, string address = "10.1.0.1")
+    {
+        var response = await From(address).PostAsJsonAsync("/api/auth/signup", new { email, password, displayName });
+        Xunit.Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        var confirmed = await From(address).GetAsync(await Mailbox.LinkAsync(email, "/account/confirm"));
+        Xunit.Assert.Equal(System.Net.HttpStatusCode.OK, confirmed.StatusCode);
+    }
+
+    /// <summary>
+    /// An anonymous browser-like client (keeps cookies, does not follow redirects) whose requests come from
+    /// <paramref name="address"/>.
+    /// </summary>
     public HttpClient From(string address)
     {
-        var client = ClientAs(null);
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }).As(null);
         client.DefaultRequestHeaders.Add(PeerHeader, address);
         return client;
     }

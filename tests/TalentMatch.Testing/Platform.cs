@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using Xunit;
 
 namespace TalentMatch.Testing;
@@ -26,6 +27,9 @@ public class Platform : IAsyncLifetime
     /// <summary>The identity service (accounts, sign-up, login); the others validate its tokens with the shared key.</summary>
     public ServiceProcess Identity { get; private set; } = null!;
 
+    /// <summary>The SMTP server the identity service sends its account mails to (confirmation, password reset).</summary>
+    public TestMailbox Mailbox { get; } = new();
+
     /// <summary>Sign-up/login attempts per client address and minute the identity service allows in this platform.</summary>
     protected virtual int AuthRateLimit => 1000;
 
@@ -40,14 +44,24 @@ public class Platform : IAsyncLifetime
     {
         await RabbitMqCtl("add_vhost", VirtualHost);
         await RabbitMqCtl("set_permissions", "-p", VirtualHost, TestInfrastructure.RabbitUser, ".*", ".*", ".*");
-        Profiles = new ServiceProcess("Profiles", Settings("Profiles"));
-        Positions = new ServiceProcess("Positions", Settings("Positions"));
-        Matching = new ServiceProcess("Matching", Settings("Matching"));
         var identity = Settings("Identity");
         identity["Auth:Admin:Email"] = AdminEmail;
         identity["Auth:Admin:Password"] = AdminPassword;
         identity["RateLimit:PermitLimit"] = AuthRateLimit.ToString();
+        foreach (var (key, value) in OidcFlow.IdentitySettings(Path.Combine(Path.GetTempPath(), "talentmatch-tests", "keys-" + VirtualHost)))
+        {
+            identity[key] = value;
+        }
+
+        foreach (var (key, value) in Mailbox.IdentitySettings())
+        {
+            identity[key] = value;
+        }
+
         Identity = new ServiceProcess("Identity", identity);
+        Profiles = new ServiceProcess("Profiles", ServiceSettings("Profiles"));
+        Positions = new ServiceProcess("Positions", ServiceSettings("Positions"));
+        Matching = new ServiceProcess("Matching", ServiceSettings("Matching"));
         if (StartServicesImmediately)
         {
             await Task.WhenAll(Matching.StartAsync(), Profiles.StartAsync(), Positions.StartAsync(), Identity.StartAsync());
@@ -64,9 +78,73 @@ public class Platform : IAsyncLifetime
         }
 
         await RabbitMqCtl("delete_vhost", VirtualHost);
+        Mailbox.Dispose();
     }
 
     public string ConnectionString(string service) => TestInfrastructure.ConnectionString(Databases[service]);
+
+    /// <summary>The identity provider's issuer URL, which the other services trust (besides the tests' own key).</summary>
+    public string Authority => $"http://127.0.0.1:{Identity.Port}/";
+
+    /// <summary>A browser of the identity provider (cookies kept, redirects not followed), for the sign-in flow.</summary>
+    public HttpClient Browser() => OidcFlow.Browser(new Uri(Authority));
+
+    /// <summary>An administrator's token from the provider (the tests' machine client, client credentials).</summary>
+    public Task<string> AdminTokenAsync() => OidcFlow.ClientCredentialsAsync(Identity.NewClient(null));
+
+    /// <summary>A researcher who signs up and signs in through the provider: their account id and access token.</summary>
+    public async Task<(Guid Id, string Token)> ResearcherAsync(string? email = null, string password = "a-researcher-password-01")
+    {
+        email ??= $"researcher.{Guid.NewGuid():N}@example.org";
+        await SignUpAsync(email, password);
+        return await SignInAsync(email, password);
+    }
+
+    /// <summary>Signs a researcher up and confirms the address with the link the identity service mailed.</summary>
+    public async Task SignUpAsync(string email, string password)
+    {
+        var signUp = await Identity.NewClient(null).PostAsJsonAsync("/api/auth/signup", new { email, password });
+        if (signUp.StatusCode != System.Net.HttpStatusCode.Accepted)
+        {
+            throw new InvalidOperationException($"sign-up answered {(int)signUp.StatusCode}: {await signUp.Content.ReadAsStringAsync()}");
+        }
+
+        var confirmed = await Identity.NewClient(null).GetAsync(await Mailbox.LinkAsync(email, "/account/confirm"));
+        if (confirmed.StatusCode != System.Net.HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"the confirmation link answered {(int)confirmed.StatusCode}");
+        }
+    }
+
+    /// <summary>An HR office or ambassador the administrator creates, signed in through the provider.</summary>
+    public async Task<(Guid Id, string Token)> StaffAsync(string role, params Guid[] institutions)
+    {
+        var email = $"{role}.{Guid.NewGuid():N}@example.org";
+        const string password = "a-staff-password-0001";
+        var created = await Identity.NewClient(await AdminTokenAsync()).PostAsJsonAsync("/api/accounts",
+            new { email, password, role, institutionIds = institutions, displayName = $"Test {role}" });
+        if (created.StatusCode != System.Net.HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"creating the {role} answered {(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
+        }
+
+        return await SignInAsync(email, password);
+    }
+
+    public async Task<(Guid Id, string Token)> SignInAsync(string email, string password)
+    {
+        var tokens = await OidcFlow.SignInAsync(Browser(), email, password);
+        var me = (await Identity.NewClient(tokens.AccessToken).GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/api/accounts/me"))!;
+        return (Guid.Parse(me["userId"]!.GetValue<string>()), tokens.AccessToken);
+    }
+
+    /// <summary>A service's settings: the tests' infrastructure, and trust in the platform's identity provider.</summary>
+    private Dictionary<string, string?> ServiceSettings(string service)
+    {
+        var settings = Settings(service);
+        settings["Auth:Authority"] = Authority;
+        return settings;
+    }
 
     private Dictionary<string, string?> Settings(string service)
     {

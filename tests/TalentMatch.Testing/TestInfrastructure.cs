@@ -30,8 +30,10 @@ public static class TestInfrastructure
     }.ConnectionString;
 
     /// <summary>Settings a service needs to reach the test infrastructure, as configuration keys.</summary>
-    public static Dictionary<string, string?> ServiceSettings(string database) => new()
+    public static Dictionary<string, string?> ServiceSettings(string database)
     {
+        var settings = new Dictionary<string, string?>
+        {
         ["ConnectionStrings:Database"] = ConnectionString(database),
         ["RabbitMq:Host"] = RabbitHost,
         ["RabbitMq:Port"] = RabbitPort.ToString(),
@@ -41,8 +43,14 @@ public static class TestInfrastructure
         ["Outbox:MaxBackoff"] = "00:00:02",
         // A smaller synthetic history keeps matching's cold start to a few seconds when many test services start at once.
         ["Learning:ColdStart:Profiles"] = "1000",
-        ["Auth:SigningKey"] = TestTokens.SigningKey,
-    };
+        };
+        foreach (var (key, value) in TestTokens.ServiceSettings())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
 
     public static string UniqueDatabaseName(string prefix) => $"tm_{prefix}_{Guid.NewGuid():N}"[..40];
 

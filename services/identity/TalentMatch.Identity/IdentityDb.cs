@@ -8,7 +8,7 @@ using TalentMatch.Hosting.Persistence;
 namespace TalentMatch.Identity;
 
 /// <summary>
-/// ASP.NET Core Identity's tables (users, claims, logins, tokens; roles are kept as a <c>role</c> claim), failed
+/// ASP.NET Core Identity's tables (users, claims, logins, tokens; roles are kept as a <c>role</c> claim), OpenIddict's, failed
 /// sign-ins per account and client address, the token revocation list, and the outbox that tells the other services
 /// about deleted accounts.
 /// </summary>
@@ -26,6 +26,8 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : IdentityD
             e.Property(f => f.EmailHash).HasMaxLength(64);
             e.Property(f => f.Address).HasMaxLength(64);
         });
+        // The provider's clients, sign-ins (authorizations), scopes and tokens (OpenIddict's EF Core stores).
+        builder.UseOpenIddict();
         builder.AddOutboxAndInbox();
         builder.AddTokenRevocations();
         // Identity's own tables keep the names its first migration gave them.

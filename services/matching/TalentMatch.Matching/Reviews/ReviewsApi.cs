@@ -26,9 +26,11 @@ public sealed record ReviewDetail(
     ReviewItem Match, double BaselineScore, double? Bias, IReadOnlyList<Contribution> Contributions,
     IReadOnlyList<MatchDecision> Decisions, IReadOnlyList<MatchOutcome> Outcomes);
 
-public sealed record DecisionRequest(ReviewDecision? Decision, RejectionReason? Reason, string? ReasonText, string? Reviewer);
+/// <summary>A reviewer's decision. Who decided is the caller's account (from the token), never a name in the body.</summary>
+public sealed record DecisionRequest(ReviewDecision? Decision, RejectionReason? Reason, string? ReasonText);
 
-public sealed record OutcomeRequest(CandidateOutcome? Outcome, string? RecordedBy);
+/// <summary>An outcome; who recorded it is the caller's account (from the token).</summary>
+public sealed record OutcomeRequest(CandidateOutcome? Outcome);
 
 public sealed class DecisionRequestValidator : AbstractValidator<DecisionRequest>
 {
@@ -41,7 +43,6 @@ public sealed class DecisionRequestValidator : AbstractValidator<DecisionRequest
         RuleFor(r => r.ReasonText).NotEmpty().When(r => r.Reason == RejectionReason.Other)
             .WithMessage("Say why in 'reasonText' when the reason is 'other'.");
         RuleFor(r => r.ReasonText).MaximumLength(2000);
-        RuleFor(r => r.Reviewer).NotEmpty().MaximumLength(200);
     }
 }
 
@@ -50,7 +51,6 @@ public sealed class OutcomeRequestValidator : AbstractValidator<OutcomeRequest>
     public OutcomeRequestValidator()
     {
         RuleFor(r => r.Outcome).NotNull().IsInEnum();
-        RuleFor(r => r.RecordedBy).NotEmpty().MaximumLength(200);
     }
 }
 
@@ -185,7 +185,7 @@ public static class ReviewsApi
             _ => MatchStatus.Held,
         };
         match.DecidedAt = now;
-        match.DecidedBy = request.Reviewer!.Trim();
+        match.DecidedBy = user.Actor();
         match.Reason = decision == ReviewDecision.Reject ? request.Reason : null;
         match.ReasonText = string.IsNullOrWhiteSpace(request.ReasonText) ? null : request.ReasonText.Trim();
         match.Version++;
@@ -222,9 +222,9 @@ public static class ReviewsApi
         match.Outcome = outcome;
         match.OutcomeAt = now;
         match.Version++;
-        db.MatchOutcomes.Add(new MatchOutcome { MatchId = id, Outcome = outcome, RecordedBy = request.RecordedBy!.Trim(), RecordedAt = now });
+        db.MatchOutcomes.Add(new MatchOutcome { MatchId = id, Outcome = outcome, RecordedBy = user.Actor(), RecordedAt = now });
         db.Enqueue(new CandidateOutcomeRecorded(Guid.NewGuid(), now, match.Id, match.Version, match.PositionId, match.ProfileId,
-            Json(outcome), request.RecordedBy.Trim()));
+            Json(outcome), user.Actor()));
         return await SaveOrConflict(db, match, ct);
     }
 

@@ -1,15 +1,11 @@
 using System.Security.Claims;
-using System.Text;
-using System.Text.Encodings.Web;
-using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace TalentMatch.Hosting.Auth;
@@ -24,7 +20,7 @@ public static class Roles
     public static readonly string[] All = [Researcher, Hr, Ambassador, Admin];
 }
 
-/// <summary>Claim types of the platform's tokens (JWT names, kept as they are: no inbound claim mapping).</summary>
+/// <summary>Claim types of the platform's access tokens (JWT names, kept as they are: no inbound claim mapping).</summary>
 public static class PlatformClaims
 {
     public const string Subject = "sub";
@@ -36,71 +32,37 @@ public static class PlatformClaims
     /// <summary>The OAuth 2 client a machine client's token was issued to (RFC 9068); absent in a person's token.</summary>
     public const string ClientId = "client_id";
 
-    public const string Issuer = "talentmatch-identity";
+    /// <summary>The display name of the account at the time the token was issued (recorded with what it did).</summary>
+    public const string Name = "name";
+
+    public const string Email = "email";
+
+    /// <summary>The audience of every access token: the platform's APIs (the <c>api</c> scope).</summary>
     public const string Audience = "talentmatch";
 }
 
-/// <summary>Signing key and lifetime of the platform's tokens (<c>Auth:</c> section).</summary>
+/// <summary>How the services trust the identity provider's tokens (<c>Auth:</c> section).</summary>
 public sealed class AuthOptions
 {
-    /// <summary>HMAC-SHA256 key, at least 32 bytes (256 bits). Every service validates tokens with it.</summary>
-    public string SigningKey { get; set; } = "";
+    /// <summary>
+    /// The identity service's issuer URL (e.g. <c>http://127.0.0.1:5100/</c>): its discovery document and signing keys
+    /// are fetched from there over loopback and cached; a key the cache does not know makes it fetch them again.
+    /// </summary>
+    public string? Authority { get; set; }
 
-    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+    /// <summary>
+    /// Instead of <see cref="Authority"/>: the issuer and its public keys as a JSON Web Key Set, for a service that must
+    /// not depend on reaching the provider (the service tests run this way). Public keys only.
+    /// </summary>
+    public string? Issuer { get; set; }
+
+    public string? Jwks { get; set; }
 
     /// <summary>How often an instance re-reads the revocation list other instances of its service stored.</summary>
     public TimeSpan RevocationRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long a revocation is kept: longer than any token lives.</summary>
+    /// <summary>How long a revocation is kept: longer than any access token lives (15 minutes).</summary>
     public TimeSpan RevocationRetention { get; set; } = TimeSpan.FromDays(1);
-
-    /// <summary>
-    /// The key in the repository's <c>appsettings.json</c> files. Anyone can sign an administrator's token with it, so a
-    /// service refuses to start with it outside the Development environment.
-    /// </summary>
-    public const string DevelopmentSigningKey = "dev-only-signing-key-change-me-0123456789abcdef";
-
-    public SymmetricSecurityKey Key()
-    {
-        var bytes = Encoding.UTF8.GetBytes(SigningKey);
-        if (bytes.Length < 32)
-        {
-            throw new InvalidOperationException("Auth:SigningKey must be at least 32 bytes (256 bits).");
-        }
-
-        return new SymmetricSecurityKey(bytes);
-    }
-}
-
-/// <summary>Issues the platform's short-lived JWTs (identity service; tests use it with the same key).</summary>
-public sealed class TokenIssuer(AuthOptions options, TimeProvider? time = null)
-{
-    public string Issue(string subject, string role, IEnumerable<Guid>? institutions = null, TimeSpan? lifetime = null)
-    {
-        var now = (time ?? TimeProvider.System).GetUtcNow().UtcDateTime;
-        var claims = new Dictionary<string, object>
-        {
-            [PlatformClaims.Subject] = subject,
-            [PlatformClaims.Role] = role,
-            [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
-        };
-        var scope = (institutions ?? []).Select(i => i.ToString()).ToArray();
-        if (scope.Length > 0)
-        {
-            claims[PlatformClaims.Institution] = scope;
-        }
-
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = PlatformClaims.Issuer,
-            Audience = PlatformClaims.Audience,
-            Claims = claims,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now + (lifetime ?? options.TokenLifetime),
-            SigningCredentials = new SigningCredentials(options.Key(), SecurityAlgorithms.HmacSha256),
-        });
-    }
 }
 
 public static class PlatformAuthentication
@@ -110,45 +72,28 @@ public static class PlatformAuthentication
     public const string AmbassadorPolicy = "ambassador";
     public const string AdminPolicy = "admin";
 
+    /// <summary>Asymmetric signatures only: a token signed with HMAC (over any key) or with <c>alg: none</c> is refused.</summary>
+    private static readonly string[] SigningAlgorithms =
+        [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
+         SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384];
+
     /// <summary>
-    /// Every service validates the platform's JWTs itself with the locally configured key (<c>Auth:SigningKey</c>).
-    /// Every endpoint requires an authenticated caller unless it says <c>AllowAnonymous</c>; role policies narrow it,
-    /// and handlers check the object (own profile, own institution, ambassador scope).
+    /// Every service validates the identity provider's access tokens with JwtBearer (issuer, audience
+    /// <c>talentmatch</c>, lifetime, an asymmetric signature by one of the provider's published keys, and the
+    /// revocation list). No service holds a private key. Every endpoint requires an authenticated caller unless it says
+    /// <c>AllowAnonymous</c>; role policies narrow it, and handlers check the object. The identity service, which issues
+    /// the tokens, validates them itself (<paramref name="validatesOwnTokens"/>) and only takes the policies from here.
     /// </summary>
-    public static WebApplicationBuilder AddPlatformAuthentication(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddPlatformAuthentication(this WebApplicationBuilder builder, bool validatesOwnTokens = false)
     {
         var options = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
-        if (options.SigningKey == AuthOptions.DevelopmentSigningKey)
-        {
-            if (!builder.Environment.IsDevelopment())
-            {
-                throw new InvalidOperationException(
-                    "Auth:SigningKey is the development key committed in the repository: anyone could sign tokens with it. " +
-                    "Set Auth__SigningKey to a random key of at least 32 bytes shared by every service (deploy/up.sh generates " +
-                    $"one per installation), or run with ASPNETCORE_ENVIRONMENT=Development (environment now: {builder.Environment.EnvironmentName}).");
-            }
-
-            builder.Services.AddHostedService<DevelopmentKeyWarning>();
-        }
-
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<TokenRevocations>();
-        builder.Services.AddSingleton<TokenIssuer>();
-        builder.Services.AddSingleton(new TokenValidationParameters
+        if (!validatesOwnTokens)
         {
-            ValidIssuer = PlatformClaims.Issuer,
-            ValidAudience = PlatformClaims.Audience,
-            IssuerSigningKey = options.Key(),
-            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-            RequireExpirationTime = true,
-            RequireSignedTokens = true,
-            ClockSkew = TimeSpan.FromSeconds(30),
-            NameClaimType = PlatformClaims.Subject,
-            RoleClaimType = PlatformClaims.Role,
-        });
-        builder.Services
-            .AddAuthentication(BearerTokenHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+            builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt => ConfigureJwtBearer(jwt, options));
+        }
+
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(ResearcherPolicy, p => p.RequireRole(Roles.Researcher, Roles.Admin))
@@ -157,6 +102,96 @@ public static class PlatformAuthentication
             .AddPolicy(AdminPolicy, p => p.RequireRole(Roles.Admin));
         return builder;
     }
+
+    private static void ConfigureJwtBearer(JwtBearerOptions jwt, AuthOptions options)
+    {
+        jwt.MapInboundClaims = false;
+        jwt.Audience = PlatformClaims.Audience;
+        var parameters = jwt.TokenValidationParameters;
+        parameters.ValidAudience = PlatformClaims.Audience;
+        parameters.ValidAlgorithms = SigningAlgorithms;
+        // Access tokens only (RFC 9068): an identity token, signed by the same key, is not accepted in their place.
+        parameters.ValidTypes = ["at+jwt"];
+        parameters.RequireExpirationTime = true;
+        parameters.RequireSignedTokens = true;
+        parameters.ClockSkew = TimeSpan.FromSeconds(30);
+        parameters.NameClaimType = PlatformClaims.Subject;
+        parameters.RoleClaimType = PlatformClaims.Role;
+        if (string.IsNullOrEmpty(options.Authority) && string.IsNullOrEmpty(options.Jwks))
+        {
+            throw new InvalidOperationException(
+                "Set Auth:Authority to the identity service's URL (e.g. http://127.0.0.1:5100/), whose tokens this service accepts.");
+        }
+
+        if (!string.IsNullOrEmpty(options.Authority))
+        {
+            var authority = new Uri(options.Authority);
+            jwt.Authority = authority.ToString();
+            // Plain HTTP only to a provider on this machine (loopback), as deploy/up.sh runs it.
+            jwt.RequireHttpsMetadata = !authority.IsLoopback;
+            // A provider that was not up yet (services may start first) is asked again after 10 s, not after 5 minutes;
+            // a token signed by a key not yet seen (after a rotation) makes it fetch the keys again.
+            jwt.RefreshInterval = TimeSpan.FromSeconds(10);
+        }
+
+        // Static keys (besides, or instead of, the provider's published ones): JwtBearer accepts either issuer.
+        if (!string.IsNullOrEmpty(options.Jwks))
+        {
+            if (string.IsNullOrEmpty(options.Issuer))
+            {
+                throw new InvalidOperationException("Auth:Jwks needs Auth:Issuer, the issuer whose keys they are.");
+            }
+
+            var keys = new JsonWebKeySet(options.Jwks);
+            if (keys.Keys.Any(k => k.HasPrivateKey))
+            {
+                throw new InvalidOperationException("Auth:Jwks holds a private key: a service must only have the provider's public keys.");
+            }
+
+            parameters.ValidIssuer = options.Issuer;
+            parameters.IssuerSigningKeys = keys.GetSigningKeys();
+        }
+
+        jwt.Events = new JwtBearerEvents
+        {
+            OnTokenValidated = context =>
+            {
+                var revocations = context.HttpContext.RequestServices.GetRequiredService<TokenRevocations>();
+                if (context.SecurityToken is JsonWebToken token && revocations.IsRevoked(token.Subject, token.IssuedAt))
+                {
+                    context.Fail("Revoked token.");
+                }
+
+                return Task.CompletedTask;
+            },
+            OnAuthenticationFailed = context =>
+            {
+                // Signing in again would not help while the provider's keys cannot be fetched: say so with a 503.
+                if (context.Exception is InvalidOperationException { Message: var message } && message.Contains("IDX20803", StringComparison.Ordinal))
+                {
+                    context.HttpContext.Items[ProviderUnreachable] = true;
+                }
+
+                return Task.CompletedTask;
+            },
+            OnChallenge = async context =>
+            {
+                if (context.HttpContext.Items.ContainsKey(ProviderUnreachable))
+                {
+                    context.HandleResponse();
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    context.Response.Headers.RetryAfter = "5";
+                    await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                    {
+                        HttpContext = context.HttpContext,
+                        ProblemDetails = { Status = 503, Title = "The identity provider's signing keys cannot be fetched yet; retry shortly." },
+                    });
+                }
+            },
+        };
+    }
+
+    private const string ProviderUnreachable = "TalentMatch.Auth.ProviderUnreachable";
 }
 
 /// <summary>Who is calling, as the handlers' per-object checks need it.</summary>
@@ -180,63 +215,18 @@ public static class CallerExtensions
     public static bool ActsFor(this ClaimsPrincipal user, Guid institutionId) =>
         (user.IsHr() || user.IsAmbassador()) && user.Institutions().Contains(institutionId);
 
+    /// <summary>
+    /// Who did it, as a decision, outcome or audited access records it: the display name the token carried and the
+    /// account id (a machine client by its client id), never a name the request body gives.
+    /// </summary>
+    public static string Actor(this ClaimsPrincipal user)
+    {
+        var id = user.UserId() ?? "unknown";
+        var name = user.FindFirst(PlatformClaims.Name)?.Value ?? user.FindFirst(PlatformClaims.Email)?.Value;
+        var actor = string.IsNullOrWhiteSpace(name) || name == id ? id : $"{name} ({id})";
+        return actor.Length <= 200 ? actor : actor[..200];
+    }
+
     /// <summary>The researcher who owns this profile (their profile id is their account id).</summary>
     public static bool Owns(this ClaimsPrincipal user, Guid profileId) => user.IsResearcher() && user.UserGuid() == profileId;
-}
-
-/// <summary>Says at every start, as a warning, that the service accepts tokens signed with the repository's key.</summary>
-internal sealed partial class DevelopmentKeyWarning(ILogger<DevelopmentKeyWarning> logger) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        LogDevelopmentKey(logger);
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "INSECURE: Auth:SigningKey is the development key committed in the repository; anyone can sign an administrator's token for this service. Development only: set Auth__SigningKey anywhere else.")]
-    private static partial void LogDevelopmentKey(ILogger logger);
-}
-
-/// <summary>
-/// Validates <c>Authorization: Bearer</c> JWTs (HMAC-SHA256, issuer, audience, lifetime) with the locally configured
-/// key. It is what JwtBearer does for a symmetric key, without its OpenID Connect dependency (not served here).
-/// </summary>
-public sealed class BearerTokenHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TokenValidationParameters parameters,
-    TokenRevocations revocations)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-{
-    public const string SchemeName = "Bearer";
-    private static readonly JsonWebTokenHandler Tokens = new() { MapInboundClaims = false };
-
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
-    {
-        string? header = Request.Headers.Authorization;
-        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return AuthenticateResult.NoResult();
-        }
-
-        var result = await Tokens.ValidateTokenAsync(header["Bearer ".Length..].Trim(), parameters);
-        if (!result.IsValid)
-        {
-            return AuthenticateResult.Fail("Invalid token.");
-        }
-
-        if (result.SecurityToken is JsonWebToken token && revocations.IsRevoked(token.Subject, token.IssuedAt))
-        {
-            return AuthenticateResult.Fail("Revoked token.");
-        }
-
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(result.ClaimsIdentity), SchemeName));
-    }
-
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
-    {
-        Response.StatusCode = 401;
-        Response.Headers.WWWAuthenticate = "Bearer";
-        return Task.CompletedTask;
-    }
 }

@@ -32,8 +32,11 @@ public static class ServiceDefaults
         return options;
     }
 
-    /// <summary>Problem details for every error, JSON conventions, health checks and OpenAPI.</summary>
-    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
+    /// <summary>
+    /// Problem details for every error, JSON conventions, health checks, OpenAPI and the platform's authentication
+    /// (the identity service, which issues the tokens, says <paramref name="validatesOwnTokens"/>).
+    /// </summary>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, bool validatesOwnTokens = false)
     {
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -50,7 +53,7 @@ public static class ServiceDefaults
         builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), tags: [HealthTags.Live]);
         builder.Services.AddOpenApi();
-        builder.AddPlatformAuthentication();
+        builder.AddPlatformAuthentication(validatesOwnTokens);
         // Validation errors name fields the way clients send them (camelCase JSON), not as C# properties.
         ValidatorOptions.Global.PropertyNameResolver = JsonPath;
         ValidatorOptions.Global.DisplayNameResolver = JsonPath;
