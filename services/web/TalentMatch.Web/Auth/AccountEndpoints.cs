@@ -28,6 +28,27 @@ public static class AccountEndpoints
             return TypedResults.SignOut(new AuthenticationProperties { RedirectUri = "/" },
                 [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme]);
         }).RequireAuthorization();
+
+        // The researcher's data export as a file download: read server-side with the session's token, never in the browser.
+        app.MapGet("/account/export", async (HttpContext http, TokenRefresher tokens, IHttpClientFactory clients, IConfiguration configuration) =>
+        {
+            var session = http.User.FindFirst(AuthSetup.SessionClaim)?.Value;
+            if (session is null || await tokens.GetAccessTokenAsync(session, http.RequestAborted) is not { } token || http.User.Subject() is not { } subject)
+            {
+                return Results.Challenge(new AuthenticationProperties { RedirectUri = "/privacy" }, [OpenIdConnectDefaults.AuthenticationScheme]);
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(configuration["Services:Profiles"] ?? "http://127.0.0.1:5101"), $"/api/profiles/{Uri.EscapeDataString(subject)}/export"));
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.AccessToken);
+            using var response = await clients.CreateClient(TokenRefresher.HttpClientName).SendAsync(request, http.RequestAborted);
+            if (!response.IsSuccessStatusCode)
+            {
+                return Results.Problem(statusCode: (int)response.StatusCode, title: "The export could not be read.");
+            }
+
+            var bytes = await response.Content.ReadAsByteArrayAsync(http.RequestAborted);
+            return Results.File(bytes, "application/json", $"talentmatch-export-{DateTime.UtcNow:yyyyMMdd}.json");
+        }).RequireAuthorization();
         return app;
     }
 
