@@ -58,12 +58,16 @@ public sealed class ApiProblemException(ApiProblem problem)
 
 /// <summary>
 /// The messages of one form, by field path. Paths are compared without case; a message for a field that the form
-/// does not show stays in <see cref="Unplaced"/> so it is still shown (at the top of the form).
+/// does not show (see <see cref="FieldErrors(IEnumerable{string})"/>) stays in <see cref="Unplaced"/> so it is still
+/// shown, at the top of the form. List entries are named with <c>[]</c>: <c>degrees[].year</c> covers every degree.
 /// </summary>
-public sealed class FieldErrors
+public sealed partial class FieldErrors
 {
     private readonly Dictionary<string, string[]> _errors = new(StringComparer.OrdinalIgnoreCase);
-    private readonly HashSet<string> _placed = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _shown;
+
+    public FieldErrors(IEnumerable<string>? shownFields = null) =>
+        _shown = new HashSet<string>(shownFields ?? [], StringComparer.OrdinalIgnoreCase);
 
     public string? Title { get; private set; }
 
@@ -72,7 +76,6 @@ public sealed class FieldErrors
     public void Clear()
     {
         _errors.Clear();
-        _placed.Clear();
         Title = null;
     }
 
@@ -89,15 +92,21 @@ public sealed class FieldErrors
     /// <summary>The message(s) for a field, e.g. <c>For("degrees[0].year")</c>; null when the field is fine.</summary>
     public string? For(string path)
     {
-        var key = Normalise(path);
-        _placed.Add(key);
-        return _errors.TryGetValue(key, out var messages) ? string.Join(" ", messages) : null;
+        return _errors.TryGetValue(Normalise(path), out var messages) ? string.Join(" ", messages) : null;
     }
 
     public bool Has(string path) => _errors.ContainsKey(Normalise(path));
 
+    /// <summary>A message for this field or anything inside it (<c>degrees</c> covers <c>degrees[0].year</c>).</summary>
+    public bool HasUnder(string path) =>
+        _errors.Keys.Any(k => string.Equals(k, path, StringComparison.OrdinalIgnoreCase)
+            || k.StartsWith(path + "[", StringComparison.OrdinalIgnoreCase) || k.StartsWith(path + ".", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Messages whose field no input on the form asked for.</summary>
-    public IEnumerable<KeyValuePair<string, string[]>> Unplaced => _errors.Where(e => !_placed.Contains(e.Key));
+    public IEnumerable<KeyValuePair<string, string[]>> Unplaced => _errors.Where(e => !_shown.Contains(Indexless().Replace(e.Key, "[]")));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[\d+\]")]
+    private static partial System.Text.RegularExpressions.Regex Indexless();
 
     /// <summary>'$.degrees[0].year', 'Degrees[0].Year' and 'degrees[0].year' name the same field.</summary>
     internal static string Normalise(string path) => path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;

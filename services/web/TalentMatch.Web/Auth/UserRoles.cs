@@ -11,7 +11,8 @@ public static class UserRoles
     public const string Admin = "admin";
 
     public static bool Has(this ClaimsPrincipal user, string role) =>
-        user.Identity?.IsAuthenticated == true && user.FindAll("role").Any(c => string.Equals(c.Value, role, StringComparison.OrdinalIgnoreCase));
+        user.Identity?.IsAuthenticated == true
+        && (user.IsInRole(role) || user.FindAll("role").Any(c => string.Equals(c.Value, role, StringComparison.OrdinalIgnoreCase)));
 
     public static IReadOnlyList<Guid> Institutions(this ClaimsPrincipal user) =>
         user.FindAll("institution").Select(c => Guid.TryParse(c.Value, out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).Distinct().ToList();
