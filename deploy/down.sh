@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops what deploy/up.sh started: the four services (gracefully), then PostgreSQL and RabbitMQ. Data is kept.
+# Stops what deploy/up.sh started: the four services and the web app (gracefully), then PostgreSQL and RabbitMQ. Data is kept.
 set -euo pipefail
 
 REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)

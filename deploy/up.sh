@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the whole platform on this machine: PostgreSQL and RabbitMQ (installed if missing), the identity, profiles,
-# positions and matching services, and the demo data set; then prints where to look. Safe to run again:
+# positions and matching services, the web app, and the demo data set; then prints where to look. Safe to run again:
 # what is already running is left alone and demo data is only loaded into empty services.
 # Stop everything with deploy/down.sh.
 set -euo pipefail
@@ -10,7 +10,7 @@ cd "$REPO_ROOT"
 export TM_INSTANCE=${TM_INSTANCE:-dev}
 RUN_DIR=$REPO_ROOT/deploy/.local/$TM_INSTANCE/services
 DEMO_PROFILES=${TM_DEMO_PROFILES:-300}
-declare -A PORTS=([identity]=${TM_IDENTITY_PORT:-5100} [matching]=${TM_MATCHING_PORT:-5103} [profiles]=${TM_PROFILES_PORT:-5101} [positions]=${TM_POSITIONS_PORT:-5102})
+declare -A PORTS=([identity]=${TM_IDENTITY_PORT:-5100} [matching]=${TM_MATCHING_PORT:-5103} [profiles]=${TM_PROFILES_PORT:-5101} [positions]=${TM_POSITIONS_PORT:-5102} [web]=${TM_WEB_PORT:-5104})
 # Every service validates tokens with this key (HMAC-SHA256, >= 32 bytes); the identity service signs with it.
 # It is random per installation (deploy/.local/<instance>/auth/signing-key, mode 600), unless TM_AUTH_SIGNING_KEY
 # is set; the development key in appsettings.json is refused outside ASPNETCORE_ENVIRONMENT=Development.
@@ -19,6 +19,13 @@ if [[ -z ${TM_AUTH_SIGNING_KEY:-} ]]; then
   TM_AUTH_SIGNING_KEY=$(installation_signing_key "$REPO_ROOT/deploy/.local/$TM_INSTANCE/auth/signing-key")
 fi
 export TM_AUTH_SIGNING_KEY
+# The web app's OpenID Connect client secret: random per installation too (same kind of file, mode 600); identity
+# registers the client with it, the web app presents it.
+if [[ -z ${TM_WEB_CLIENT_SECRET:-} ]]; then
+  TM_WEB_CLIENT_SECRET=$(installation_signing_key "$REPO_ROOT/deploy/.local/$TM_INSTANCE/auth/web-client-secret")
+fi
+export TM_WEB_CLIENT_SECRET
+WEB_URL="http://127.0.0.1:${PORTS[web]}"
 export TM_ADMIN_EMAIL=${TM_ADMIN_EMAIL:-admin@talentmatch.local} TM_ADMIN_PASSWORD=${TM_ADMIN_PASSWORD:-dev-admin-password-change-me}
 
 step() { echo "==> $*"; }
@@ -50,6 +57,15 @@ supervise() {
 start_service() {
   local name=$1 project port=${PORTS[$1]} pid_file=$RUN_DIR/$1.pid log=$RUN_DIR/$1.log
   project=TalentMatch.${name^}
+  # What only one process needs: identity registers the web client; the web app finds the provider and the services.
+  local extra=(env)
+  case $name in
+    identity) extra+=(Auth__Clients__Web__Secret="$TM_WEB_CLIENT_SECRET" Auth__Clients__Web__BaseUrl="$WEB_URL") ;;
+    web) extra+=(-u Auth__SigningKey -u Auth__Admin__Password -u ConnectionStrings__Database -u RabbitMq__Password
+      Auth__Authority="http://127.0.0.1:${PORTS[identity]}" Auth__ClientSecret="$TM_WEB_CLIENT_SECRET"
+      Services__Identity="http://127.0.0.1:${PORTS[identity]}" Services__Profiles="http://127.0.0.1:${PORTS[profiles]}"
+      Services__Positions="http://127.0.0.1:${PORTS[positions]}" Services__Matching="http://127.0.0.1:${PORTS[matching]}") ;;
+  esac
   if [[ -f $pid_file ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
     echo "$name: already running (pid $(cat "$pid_file"))"
     return
@@ -58,7 +74,7 @@ start_service() {
   ConnectionStrings__Database="Host=$TM_PG_HOST;Port=$TM_PG_PORT;Username=$TM_PG_USER;Password=$TM_PG_PASSWORD;Database=talentmatch_$name" \
   RabbitMq__Host=$TM_RABBIT_HOST RabbitMq__Port=$TM_RABBIT_PORT RabbitMq__Username=$TM_RABBIT_USER RabbitMq__Password=$TM_RABBIT_PASSWORD \
   Auth__SigningKey=$TM_AUTH_SIGNING_KEY Auth__Admin__Email=$TM_ADMIN_EMAIL Auth__Admin__Password=$TM_ADMIN_PASSWORD \
-    setsid nohup bash -c "$(declare -f supervise); supervise services/$name/$project/bin/Release/net10.0/$project.dll" >>"$log" 2>&1 </dev/null &
+  "${extra[@]}" setsid nohup bash -c "$(declare -f supervise); supervise services/$name/$project/bin/Release/net10.0/$project.dll" >>"$log" 2>&1 </dev/null &
   echo $! >"$pid_file"
   echo "$name: started (pid $!, log $log)"
 }
@@ -77,8 +93,8 @@ wait_ready() {
 }
 
 step "Services"
-for name in identity matching profiles positions; do start_service "$name"; done
-for name in identity matching profiles positions; do wait_ready "$name"; done
+for name in identity matching profiles positions web; do start_service "$name"; done
+for name in identity matching profiles positions web; do wait_ready "$name"; done
 
 step "Demo data"
 dotnet seeds/TalentMatch.DemoData/bin/Release/net10.0/TalentMatch.DemoData.dll \
@@ -105,6 +121,7 @@ stop_env=
 cat <<EOF2
 
 TalentMatch is running.
+  web app    $WEB_URL/   (sign in with the administrator below; English / 中文 at the top right)
   identity   http://127.0.0.1:${PORTS[identity]}/api/auth/login  (sign-up: /api/auth/signup; admin: $TM_ADMIN_EMAIL)
   profiles   http://127.0.0.1:${PORTS[profiles]}/api/profiles    (OpenAPI: /openapi/v1.json; reference data: /api/taxonomy, /api/career-stages, /api/skills)
   positions  http://127.0.0.1:${PORTS[positions]}/api/positions   (OpenAPI: /openapi/v1.json; institutions: http://127.0.0.1:${PORTS[positions]}/api/institutions)

@@ -50,7 +50,9 @@ public static class WebSetup
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
-        app.MapGet("/health/live", () => Results.Text("live")).AllowAnonymous();
+        // The web app has no database or broker of its own: it is ready as soon as it runs.
+        app.MapGet("/health/live", () => Results.Text("Healthy")).AllowAnonymous();
+        app.MapGet("/health/ready", () => Results.Text("Healthy")).AllowAnonymous();
         app.MapCultureEndpoint();
         app.MapAccountEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
