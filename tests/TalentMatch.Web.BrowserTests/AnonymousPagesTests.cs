@@ -23,7 +23,7 @@ public sealed class AnonymousPagesTests(WebPlatform platform) : IClassFixture<We
         await WebPlatform.CheckPageAsync(page, "home-en");
 
         await page.ClickAsync("[data-testid=lang-zh-CN]");
-        await page.WaitForURLAsync(url => url.EndsWith("/", StringComparison.Ordinal));
+        await page.WaitForFunctionAsync("() => document.documentElement.lang === 'zh-CN'");
         await WaitInteractive(page);
         Assert.Equal("zh-CN", await page.GetAttributeAsync("html", "lang"));
         await page.Locator("h1", new PageLocatorOptions { HasText = "欢迎使用 TalentMatch" }).WaitForAsync();
@@ -36,8 +36,20 @@ public sealed class AnonymousPagesTests(WebPlatform platform) : IClassFixture<We
         Assert.Equal("zh-CN", await page.GetAttributeAsync("html", "lang"));
 
         await page.ClickAsync("[data-testid=lang-en]");
+        await page.WaitForFunctionAsync("() => document.documentElement.lang === 'en'");
         await WaitInteractive(page);
         await page.Locator("h1", new PageLocatorOptions { HasText = "Welcome to TalentMatch" }).WaitForAsync();
+    }
+
+    [Fact]
+    public async Task Sign_in_leaves_the_app_for_the_server_side_challenge_and_keeps_the_page_to_come_back_to()
+    {
+        var page = await platform.NewPageAsync("en-US");
+        await page.GotoAsync("/no-such-page");
+        await WaitInteractive(page);
+        var challenge = page.WaitForRequestAsync(r => r.Url.Contains("/account/login?returnUrl=%2Fno-such-page", StringComparison.Ordinal));
+        await page.ClickAsync("[data-testid=sign-in]");
+        await challenge; // a full request to the server (not a client-side route): the OpenID Connect challenge starts there
     }
 
     [Fact]

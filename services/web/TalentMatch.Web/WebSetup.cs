@@ -14,6 +14,10 @@ public static class WebSetup
     public static WebApplicationBuilder AddTalentMatchWeb(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        // Run from the build output (deploy/up.sh, the tests) in any environment, the app's and MudBlazor's static
+        // files (blazor.web.js, MudBlazor.min.css/js) come from the static web assets manifest; a published app has
+        // them in wwwroot and no manifest, so this does nothing there.
+        builder.WebHost.UseStaticWebAssets();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddLocalization();
@@ -45,6 +49,8 @@ public static class WebSetup
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
+        // An unknown address gets the app's own "page not found" (still answered 404).
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseRequestLocalization();
         app.UseAuthentication();
         app.UseAuthorization();

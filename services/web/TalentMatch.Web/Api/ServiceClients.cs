@@ -125,8 +125,9 @@ public class MatchingApi(HttpClient http) : ServiceClient(http)
         GetAsync<RecommendationsView>($"/api/profiles/{profileId}/recommendations", ct);
     public virtual Task<IReadOnlyList<ReviewItem>> EndorsedAsync(Guid positionId, CancellationToken ct = default) =>
         GetAsync<IReadOnlyList<ReviewItem>>($"/api/positions/{positionId}/endorsed", ct);
-    public virtual Task RecordOutcomeAsync(Guid matchId, string outcome, string recordedBy, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, $"/api/matches/{matchId}/outcomes", new { outcome, recordedBy }, ct: ct);
+    /// <summary>Who recorded it comes from the access token, as for review decisions.</summary>
+    public virtual Task RecordOutcomeAsync(Guid matchId, string outcome, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, $"/api/matches/{matchId}/outcomes", new { outcome }, ct: ct);
     public virtual Task<IReadOnlyList<ModelSummary>> ModelsAsync(CancellationToken ct = default) => GetAsync<IReadOnlyList<ModelSummary>>("/api/models", ct);
     public virtual Task<RetrainResponse> RetrainAsync(CancellationToken ct = default) => SendAsync<RetrainResponse>(HttpMethod.Post, "/api/models/retrain", null, ct: ct);
 }
