@@ -177,9 +177,9 @@ public sealed record ModelSummary(
 
 public sealed record RetrainResponse(ModelSummary Model, bool Promoted);
 
-public sealed record Account(Guid Id, string Email, string Role, IReadOnlyList<Guid>? InstitutionIds, bool? Disabled, DateTimeOffset? CreatedAt);
+public sealed record Account(string UserId, string Email, string? DisplayName, string Role, IReadOnlyList<Guid>? Institutions, bool Disabled, bool EmailConfirmed);
 
-public sealed record AccountInput(string Email, string Password, string Role, IReadOnlyList<Guid> InstitutionIds);
+public sealed record AccountInput(string Email, string Password, string Role, IReadOnlyList<Guid> InstitutionIds, string? DisplayName);
 
 /// <summary>A value with the entity tag it was read with (for If-Match on update).</summary>
 public sealed record Tagged<T>(T Value, string? ETag);

@@ -138,8 +138,8 @@ public class IdentityApi(HttpClient http) : ServiceClient(http)
         GetAsync<Page<Account>>("/api/accounts" + Query(("search", search), ("page", page), ("pageSize", pageSize)), ct);
     public virtual Task<Account> CreateAccountAsync(AccountInput input, CancellationToken ct = default) =>
         SendAsync<Account>(HttpMethod.Post, "/api/accounts", input, ct: ct);
-    public virtual Task SetDisabledAsync(Guid id, bool disabled, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, $"/api/accounts/{id}/{(disabled ? "disable" : "enable")}", ct: ct);
+    public virtual Task SetDisabledAsync(string id, bool disabled, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, $"/api/accounts/{Uri.EscapeDataString(id)}/{(disabled ? "disable" : "enable")}", ct: ct);
     public virtual Task DeleteMeAsync(CancellationToken ct = default) => SendAsync(HttpMethod.Delete, "/api/accounts/me", ct: ct);
 }
 
