@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stops what deploy/up.sh started: the services and the mail server (gracefully), then PostgreSQL and RabbitMQ. Data is kept.
+# Stops what deploy/up.sh started: the services, the web app and the mail server (gracefully), then PostgreSQL and
+# RabbitMQ. Data is kept.
 set -euo pipefail
 
 REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)

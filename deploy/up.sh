@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the whole platform on this machine: PostgreSQL and RabbitMQ (installed if missing), a development mail server
-# (smtp4dev, from the tool manifest), the identity, profiles, positions and matching services, and the demo data set;
-# then prints where to look. Safe to run again:
+# (smtp4dev, from the tool manifest), the identity, profiles, positions and matching services, the web app, and the
+# demo data set; then prints where to look. Safe to run again:
 # what is already running is left alone and demo data is only loaded into empty services.
 # Stop everything with deploy/down.sh.
 set -euo pipefail
@@ -11,7 +11,7 @@ cd "$REPO_ROOT"
 export TM_INSTANCE=${TM_INSTANCE:-dev}
 RUN_DIR=$REPO_ROOT/deploy/.local/$TM_INSTANCE/services
 DEMO_PROFILES=${TM_DEMO_PROFILES:-300}
-declare -A PORTS=([identity]=${TM_IDENTITY_PORT:-5100} [matching]=${TM_MATCHING_PORT:-5103} [profiles]=${TM_PROFILES_PORT:-5101} [positions]=${TM_POSITIONS_PORT:-5102})
+declare -A PORTS=([identity]=${TM_IDENTITY_PORT:-5100} [matching]=${TM_MATCHING_PORT:-5103} [profiles]=${TM_PROFILES_PORT:-5101} [positions]=${TM_POSITIONS_PORT:-5102} [web]=${TM_WEB_PORT:-5104})
 # The identity service is the platform's OpenID Connect provider: it signs tokens with RSA keys kept under
 # deploy/.local/<instance>/auth/signing-keys (bash deploy/signing-key.sh list|rotate|retire); the other services
 # fetch its public keys from http://127.0.0.1:<identity port>/. Client secrets are random per installation.
@@ -22,6 +22,7 @@ TM_CLIENT_SECRET=${TM_CLIENT_SECRET:-$(installation_secret "$AUTH_DIR/cli-secret
 export TM_CLIENT_ID=talentmatch-cli TM_CLIENT_SECRET TM_WEB_CLIENT_SECRET
 export TM_DEMO_PASSWORD=${TM_DEMO_PASSWORD:-demo-password-2026}
 SMTP_PORT=${TM_SMTP_PORT:-2525} MAIL_UI_PORT=${TM_MAIL_UI_PORT:-5081}
+WEB_URL="http://127.0.0.1:${PORTS[web]}"
 export TM_ADMIN_EMAIL=${TM_ADMIN_EMAIL:-admin@talentmatch.local} TM_ADMIN_PASSWORD=${TM_ADMIN_PASSWORD:-dev-admin-password-change-me}
 
 step() { echo "==> $*"; }
@@ -63,6 +64,17 @@ supervise() {
 start_service() {
   local name=$1 project port=${PORTS[$1]} pid_file=$RUN_DIR/$1.pid log=$RUN_DIR/$1.log
   project=TalentMatch.${name^}
+  # What only one process needs: identity registers the web client; the web app finds the provider and the services.
+  local extra=(env)
+  case $name in
+    identity) extra+=(Auth__Clients__Web__Secret="$TM_WEB_CLIENT_SECRET" Auth__Clients__Web__BaseUrl="$WEB_URL"
+      Auth__Clients__Machines__0__ClientId="$TM_CLIENT_ID" Auth__Clients__Machines__0__Secret="$TM_CLIENT_SECRET"
+      Auth__Clients__Machines__0__Role=admin) ;;
+    web) extra+=(-u Auth__Admin__Password -u ConnectionStrings__Database -u RabbitMq__Password -u Auth__KeysDirectory
+      Auth__Authority="http://127.0.0.1:${PORTS[identity]}" Auth__ClientSecret="$TM_WEB_CLIENT_SECRET"
+      Services__Identity="http://127.0.0.1:${PORTS[identity]}" Services__Profiles="http://127.0.0.1:${PORTS[profiles]}"
+      Services__Positions="http://127.0.0.1:${PORTS[positions]}" Services__Matching="http://127.0.0.1:${PORTS[matching]}") ;;
+  esac
   if [[ -f $pid_file ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
     echo "$name: already running (pid $(cat "$pid_file"))"
     return
@@ -73,9 +85,7 @@ start_service() {
   Mail__SmtpHost=127.0.0.1 Mail__SmtpPort=$SMTP_PORT \
   Auth__Authority="http://127.0.0.1:${PORTS[identity]}/" Auth__KeysDirectory="$AUTH_DIR/signing-keys" \
   Auth__Admin__Email=$TM_ADMIN_EMAIL Auth__Admin__Password=$TM_ADMIN_PASSWORD \
-  Auth__Clients__Web__Secret=$TM_WEB_CLIENT_SECRET Auth__Clients__Web__BaseUrl="http://127.0.0.1:${TM_WEB_PORT:-5104}" \
-  Auth__Clients__Machines__0__ClientId=$TM_CLIENT_ID Auth__Clients__Machines__0__Secret=$TM_CLIENT_SECRET Auth__Clients__Machines__0__Role=admin \
-    setsid nohup bash -c "$(declare -f supervise); supervise services/$name/$project/bin/Release/net10.0/$project.dll" >>"$log" 2>&1 </dev/null &
+  "${extra[@]}" setsid nohup bash -c "$(declare -f supervise); supervise services/$name/$project/bin/Release/net10.0/$project.dll" >>"$log" 2>&1 </dev/null &
   echo $! >"$pid_file"
   echo "$name: started (pid $!, log $log)"
 }
@@ -94,8 +104,8 @@ wait_ready() {
 }
 
 step "Services"
-for name in identity matching profiles positions; do start_service "$name"; done
-for name in identity matching profiles positions; do wait_ready "$name"; done
+for name in identity matching profiles positions web; do start_service "$name"; done
+for name in identity matching profiles positions web; do wait_ready "$name"; done
 
 step "Demo data"
 dotnet seeds/TalentMatch.DemoData/bin/Release/net10.0/TalentMatch.DemoData.dll \
@@ -120,6 +130,7 @@ stop_env=
 cat <<EOF2
 
 TalentMatch is running.
+  web app    $WEB_URL/   (sign in with a demo account below; English / 中文 at the top right)
   identity   http://127.0.0.1:${PORTS[identity]}/.well-known/openid-configuration  (OpenID Connect provider; sign-up: /api/auth/signup; admin: $TM_ADMIN_EMAIL)
   profiles   http://127.0.0.1:${PORTS[profiles]}/api/profiles    (OpenAPI: /openapi/v1.json; reference data: /api/taxonomy, /api/career-stages, /api/skills)
   positions  http://127.0.0.1:${PORTS[positions]}/api/positions   (OpenAPI: /openapi/v1.json; institutions: http://127.0.0.1:${PORTS[positions]}/api/institutions)

@@ -18,6 +18,14 @@ deploy/infra.sh start
 trap 'deploy/infra.sh stop >/dev/null 2>&1 || true' EXIT
 eval "$(deploy/infra.sh env)"
 
+# The browser tests drive Debian's Chromium (never a browser downloaded by Playwright) and need CJK fonts for the
+# Chinese pages.
+if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
+  echo "==> Chromium and CJK fonts"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 TM_CHROMIUM=${TM_CHROMIUM:-$(command -v chromium)} TM_TEST_RESULTS=$RESULTS
+
 echo "==> Build (Release)"
 dotnet tool restore >/dev/null
 dotnet build TalentMatch.sln -c Release -nologo -clp:ErrorsOnly

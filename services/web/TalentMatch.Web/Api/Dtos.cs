@@ -1,0 +1,193 @@
+using System.Text.Json;
+
+namespace TalentMatch.Web.Api;
+
+// What the web app reads from the services. Enum-like members stay strings (the services' kebab-case names), so a
+// value added by a service does not break a page; labels come from the resource files.
+
+public sealed record Page<T>(IReadOnlyList<T> Items, int PageNumber, int PageSize, long Total);
+
+public sealed record Title(string En, string Zh);
+
+public sealed record CareerStageInfo(string Code, string En, string Zh, string? Description, IReadOnlyList<Title> ResearchTitles, IReadOnlyList<Title> ClinicalGrades);
+
+public sealed record ResearchField(string Code, string En, string Zh, string? Level, string? ParentCode, IReadOnlyList<string>? ChildCodes);
+
+public sealed record Skill(string Name, string En, string? Category, IReadOnlyList<string>? Fields);
+
+public sealed record Institution(Guid Id, string Slug, string NameEn, string NameZh, string City, string? Kind);
+
+public sealed record Contribution(string Feature, double Value, double Amount);
+
+public sealed record ScorePart(string Criterion, double Value, double Weight, double Contribution);
+
+public sealed record BaselineScore(double Score, IReadOnlyList<ScorePart> Parts);
+
+public sealed record ReviewItem(
+    Guid Id, Guid PositionId, Guid ProfileId, Guid InstitutionId, IReadOnlyList<string> ResearchFields, double Score, int Rank,
+    int ModelVersion, string Status, DateTimeOffset ProposedAt, JsonElement TopContributions,
+    DateTimeOffset? DecidedAt, string? DecidedBy, string? Reason, string? ReasonText, string? Outcome)
+{
+    public IReadOnlyList<Contribution> Top() =>
+        TopContributions.ValueKind == JsonValueKind.Array
+            ? TopContributions.Deserialize<List<Contribution>>(ApiJson.Options) ?? []
+            : [];
+}
+
+public sealed record MatchDecision(string Decision, string? Reason, string? ReasonText, string Reviewer, DateTimeOffset DecidedAt, double Score, int ModelVersion);
+
+public sealed record MatchOutcome(string Outcome, string RecordedBy, DateTimeOffset RecordedAt);
+
+public sealed record ReviewDetail(
+    ReviewItem Match, double BaselineScore, double? Bias, IReadOnlyList<Contribution> Contributions,
+    IReadOnlyList<MatchDecision> Decisions, IReadOnlyList<MatchOutcome> Outcomes);
+
+public sealed record MatchExplanation(
+    Guid PositionId, Guid ProfileId, bool PassesHardConstraints, int ModelVersion, double Score, double Bias,
+    IReadOnlyList<Contribution> Contributions, BaselineScore Baseline);
+
+public sealed record DecisionRequest(string Decision, string? Reason, string? ReasonText);
+
+public sealed record RecommendationItem(Guid PositionId, string Title, Guid InstitutionId, string City, double Score, int ModelVersion, JsonElement TopContributions)
+{
+    public IReadOnlyList<Contribution> Top() =>
+        TopContributions.ValueKind == JsonValueKind.Array ? TopContributions.Deserialize<List<Contribution>>(ApiJson.Options) ?? [] : [];
+}
+
+public sealed record RecommendationsView(Guid ProfileId, IReadOnlyList<RecommendationItem> Items);
+
+public sealed record SalaryBand(decimal? MinCny, decimal? MaxCny);
+
+public sealed record JobPosition(
+    Guid Id, long Version, string Status, Guid InstitutionId, string Title, string? Department, string? Description, string City,
+    IReadOnlyList<string> ResearchFields, IReadOnlyList<string> RequiredSkills, IReadOnlyList<string> PreferredSkills,
+    string MinimumDegree, string CareerStageMin, string CareerStageMax, double MinimumYears, string TalentTierSought,
+    string EmploymentMode, IReadOnlyList<string> Languages, int Headcount, SalaryBand? SalaryBand, decimal? StartupFundingCny,
+    DateOnly? ApplicationDeadline, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>What the position form sends (create and update).</summary>
+public sealed class PositionInput
+{
+    public Guid? InstitutionId { get; set; }
+    public string? Title { get; set; }
+    public string? Department { get; set; }
+    public string? Description { get; set; }
+    public string? City { get; set; }
+    public List<string> ResearchFields { get; set; } = [];
+    public List<string> RequiredSkills { get; set; } = [];
+    public List<string> PreferredSkills { get; set; } = [];
+    public string? MinimumDegree { get; set; } = "doctorate";
+    public string? CareerStageMin { get; set; } = "R2";
+    public string? CareerStageMax { get; set; } = "R3";
+    public double? MinimumYears { get; set; }
+    public string? TalentTierSought { get; set; } = "none";
+    public string? EmploymentMode { get; set; } = "full-time";
+    public List<string> Languages { get; set; } = [];
+    public int? Headcount { get; set; } = 1;
+    public SalaryBand? SalaryBand { get; set; }
+    public decimal? StartupFundingCny { get; set; }
+    public DateOnly? ApplicationDeadline { get; set; }
+    public string? Status { get; set; }
+
+    public static PositionInput From(JobPosition p) => new()
+    {
+        InstitutionId = p.InstitutionId, Title = p.Title, Department = p.Department, Description = p.Description, City = p.City,
+        ResearchFields = [.. p.ResearchFields], RequiredSkills = [.. p.RequiredSkills], PreferredSkills = [.. p.PreferredSkills],
+        MinimumDegree = p.MinimumDegree, CareerStageMin = p.CareerStageMin, CareerStageMax = p.CareerStageMax, MinimumYears = p.MinimumYears,
+        TalentTierSought = p.TalentTierSought, EmploymentMode = p.EmploymentMode, Languages = [.. p.Languages], Headcount = p.Headcount,
+        SalaryBand = p.SalaryBand, StartupFundingCny = p.StartupFundingCny, ApplicationDeadline = p.ApplicationDeadline,
+    };
+}
+
+public sealed class DegreeInput
+{
+    public string? Level { get; set; } = "doctorate";
+    public string? Field { get; set; }
+    public string? Institution { get; set; }
+    public int? Year { get; set; }
+}
+
+public sealed class HonourInput
+{
+    public string? Tier { get; set; } = "young";
+    public string? Programme { get; set; }
+    public int? Year { get; set; }
+}
+
+/// <summary>What the profile form sends (create and update).</summary>
+public sealed class ProfileInput
+{
+    public string? FullName { get; set; }
+    public string? Email { get; set; }
+    public string? Phone { get; set; }
+    public string? Orcid { get; set; }
+    public List<DegreeInput> Degrees { get; set; } = [];
+    public string? CurrentInstitution { get; set; }
+    public string? CurrentTitle { get; set; }
+    public string? CareerStage { get; set; }
+    public List<string> ResearchFields { get; set; } = [];
+    public List<string> Skills { get; set; } = [];
+    public double? YearsOfExperience { get; set; }
+    public int? PublicationsCount { get; set; }
+    public int? HIndex { get; set; }
+    public int? GrantsLed { get; set; }
+    public List<HonourInput> Honours { get; set; } = [];
+    public List<string> Languages { get; set; } = [];
+    public List<string> PreferredCities { get; set; } = [];
+    public List<string> EmploymentModes { get; set; } = ["full-time"];
+    public DateOnly? EarliestStartDate { get; set; }
+    public bool? ConsentToMatching { get; set; }
+}
+
+public sealed record Degree(string Level, string Field, string Institution, int Year);
+
+public sealed record TalentHonour(string Tier, string Programme, int Year);
+
+public sealed record Profile(
+    Guid Id, long Version, string Status, string FullName, string Email, string? Phone, string? Orcid, IReadOnlyList<Degree> Degrees,
+    string HighestDegree, string? CurrentInstitution, string? CurrentTitle, string CareerStage, IReadOnlyList<string> ResearchFields,
+    IReadOnlyList<string> Skills, double YearsOfExperience, int PublicationsCount, int HIndex, int GrantsLed,
+    IReadOnlyList<TalentHonour> Honours, string HighestHonour, IReadOnlyList<string> Languages, IReadOnlyList<string> PreferredCities,
+    IReadOnlyList<string> EmploymentModes, DateOnly? EarliestStartDate, bool ConsentToMatching, DateTimeOffset? ConsentGivenAt,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public ProfileInput ToInput() => new()
+    {
+        FullName = FullName, Email = Email, Phone = Phone, Orcid = Orcid,
+        Degrees = Degrees.Select(d => new DegreeInput { Level = d.Level, Field = d.Field, Institution = d.Institution, Year = d.Year }).ToList(),
+        CurrentInstitution = CurrentInstitution, CurrentTitle = CurrentTitle, CareerStage = CareerStage, ResearchFields = [.. ResearchFields],
+        Skills = [.. Skills], YearsOfExperience = YearsOfExperience, PublicationsCount = PublicationsCount, HIndex = HIndex, GrantsLed = GrantsLed,
+        Honours = Honours.Select(h => new HonourInput { Tier = h.Tier, Programme = h.Programme, Year = h.Year }).ToList(),
+        Languages = [.. Languages], PreferredCities = [.. PreferredCities], EmploymentModes = [.. EmploymentModes],
+        EarliestStartDate = EarliestStartDate, ConsentToMatching = ConsentToMatching,
+    };
+}
+
+public sealed record CandidateCard(
+    Guid ProfileId, string CareerStage, string HighestDegree, IReadOnlyList<string> ResearchFields, IReadOnlyList<string> Skills,
+    double YearsOfExperience, int PublicationsCount, int HIndex, IReadOnlyList<string> PreferredCities, bool ContactShared,
+    string? FullName, string? Email, string? Phone, string? Orcid);
+
+public sealed record SharingResponse(Guid InstitutionId, DateTimeOffset GrantedAt);
+
+public sealed record ModelSummary(
+    int Version, DateTimeOffset CreatedAt, string Kind, string Status, int TrainingRows, int TrainingGroups, int Labels, double TrainSeconds,
+    int HeldOutGroups, double HeldOutNdcgAt10, double? ChampionNdcgAt10, double? BaselineNdcgAt10, DateTimeOffset? PromotedAt, string? Notes,
+    string Trainer, string TrainerVersion);
+
+public sealed record RetrainResponse(ModelSummary Model, bool Promoted);
+
+public sealed record Account(string UserId, string Email, string? DisplayName, string Role, IReadOnlyList<Guid>? Institutions, bool Disabled, bool EmailConfirmed);
+
+public sealed record AccountInput(string Email, string Password, string Role, IReadOnlyList<Guid> InstitutionIds, string? DisplayName);
+
+/// <summary>A value with the entity tag it was read with (for If-Match on update).</summary>
+public sealed record Tagged<T>(T Value, string? ETag);
+
+public static class ApiJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+}

@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using TalentMatch.Web.Auth;
+
+namespace TalentMatch.Web.Api;
+
+/// <summary>What every typed client shares: JSON in and out, problem details turned into <see cref="ApiProblemException"/>.</summary>
+public abstract class ServiceClient(HttpClient http)
+{
+    protected HttpClient Http { get; } = http;
+
+    protected async Task<T> GetAsync<T>(string path, CancellationToken ct = default)
+    {
+        using var response = await Http.GetAsync(path, ct);
+        return await ReadAsync<T>(response, ct);
+    }
+
+    protected async Task<Tagged<T>> GetTaggedAsync<T>(string path, CancellationToken ct = default)
+    {
+        using var response = await Http.GetAsync(path, ct);
+        var value = await ReadAsync<T>(response, ct);
+        return new Tagged<T>(value, response.Headers.ETag?.ToString());
+    }
+
+    protected async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, string? ifMatch = null, string? idempotencyKey = null, CancellationToken ct = default)
+    {
+        using var response = await SendRawAsync(method, path, body, ifMatch, idempotencyKey, ct);
+        return await ReadAsync<T>(response, ct);
+    }
+
+    protected async Task SendAsync(HttpMethod method, string path, object? body = null, string? ifMatch = null, CancellationToken ct = default)
+    {
+        using var response = await SendRawAsync(method, path, body, ifMatch, null, ct);
+        await EnsureAsync(response, ct);
+    }
+
+    protected async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, object? body, string? ifMatch, string? idempotencyKey, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, body.GetType(), options: ApiJson.Options);
+        }
+
+        if (ifMatch is not null)
+        {
+            request.Headers.IfMatch.Add(EntityTagHeaderValue.Parse(ifMatch));
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await Http.SendAsync(request, ct);
+    }
+
+    protected static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct)
+    {
+        await EnsureAsync(response, ct);
+        return (await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, ct))!;
+    }
+
+    protected static async Task EnsureAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new ApiProblemException(ApiProblem.Parse(response.StatusCode, await response.Content.ReadAsStringAsync(ct)));
+        }
+    }
+
+    protected static string Query(params (string Name, object? Value)[] parameters) =>
+        "?" + string.Join('&', parameters.Where(p => p.Value is not null && p.Value.ToString() is { Length: > 0 })
+            .Select(p => $"{p.Name}={Uri.EscapeDataString(Convert.ToString(p.Value, System.Globalization.CultureInfo.InvariantCulture)!)}"));
+}
+
+public class ProfilesApi(HttpClient http) : ServiceClient(http)
+{
+    public virtual Task<IReadOnlyList<ResearchField>> TaxonomyAsync(CancellationToken ct = default) => GetAsync<IReadOnlyList<ResearchField>>("/api/taxonomy", ct);
+    public virtual Task<IReadOnlyList<CareerStageInfo>> CareerStagesAsync(CancellationToken ct = default) => GetAsync<IReadOnlyList<CareerStageInfo>>("/api/career-stages", ct);
+    public virtual Task<IReadOnlyList<Skill>> SkillsAsync(CancellationToken ct = default) => GetAsync<IReadOnlyList<Skill>>("/api/skills", ct);
+    public virtual Task<Tagged<Profile>> GetAsync(Guid id, CancellationToken ct = default) => GetTaggedAsync<Profile>($"/api/profiles/{id}", ct);
+    public virtual Task<Profile> CreateAsync(ProfileInput input, string idempotencyKey, CancellationToken ct = default) =>
+        SendAsync<Profile>(HttpMethod.Post, "/api/profiles", input, idempotencyKey: idempotencyKey, ct: ct);
+    public virtual Task<Profile> UpdateAsync(Guid id, ProfileInput input, string? etag, CancellationToken ct = default) =>
+        SendAsync<Profile>(HttpMethod.Put, $"/api/profiles/{id}", input, ifMatch: etag, ct: ct);
+    public virtual Task<CandidateCard> CardAsync(Guid id, CancellationToken ct = default) => GetAsync<CandidateCard>($"/api/profiles/{id}/card", ct);
+    public virtual Task ShareAsync(Guid id, Guid institutionId, CancellationToken ct = default) => SendAsync(HttpMethod.Put, $"/api/profiles/{id}/sharing/{institutionId}", ct: ct);
+    public virtual Task UnshareAsync(Guid id, Guid institutionId, CancellationToken ct = default) => SendAsync(HttpMethod.Delete, $"/api/profiles/{id}/sharing/{institutionId}", ct: ct);
+    public virtual async Task<byte[]> ExportAsync(Guid id, CancellationToken ct = default)
+    {
+        using var response = await Http.GetAsync($"/api/profiles/{id}/export", ct);
+        await EnsureAsync(response, ct);
+        return await response.Content.ReadAsByteArrayAsync(ct);
+    }
+
+    public virtual Task EraseAsync(Guid id, CancellationToken ct = default) => SendAsync(HttpMethod.Delete, $"/api/profiles/{id}", ct: ct);
+}
+
+public class PositionsApi(HttpClient http) : ServiceClient(http)
+{
+    public virtual Task<IReadOnlyList<Institution>> InstitutionsAsync(CancellationToken ct = default) => GetAsync<IReadOnlyList<Institution>>("/api/institutions", ct);
+    public virtual Task<Page<JobPosition>> ListAsync(Guid? institution, string? status, int page, int pageSize, CancellationToken ct = default) =>
+        GetAsync<Page<JobPosition>>("/api/positions" + Query(("institution", institution), ("status", status), ("page", page), ("pageSize", pageSize)), ct);
+    public virtual Task<Tagged<JobPosition>> GetAsync(Guid id, CancellationToken ct = default) => GetTaggedAsync<JobPosition>($"/api/positions/{id}", ct);
+    public virtual Task<JobPosition> CreateAsync(PositionInput input, string idempotencyKey, CancellationToken ct = default) =>
+        SendAsync<JobPosition>(HttpMethod.Post, "/api/positions", input, idempotencyKey: idempotencyKey, ct: ct);
+    public virtual Task<JobPosition> UpdateAsync(Guid id, PositionInput input, string? etag, CancellationToken ct = default) =>
+        SendAsync<JobPosition>(HttpMethod.Put, $"/api/positions/{id}", input, ifMatch: etag, ct: ct);
+    public virtual Task TransitionAsync(Guid id, string action, CancellationToken ct = default) => SendAsync(HttpMethod.Post, $"/api/positions/{id}/{action}", ct: ct);
+}
+
+public class MatchingApi(HttpClient http) : ServiceClient(http)
+{
+    public virtual Task<Page<ReviewItem>> ReviewsAsync(string? status, Guid? positionId, Guid? institutionId, string? field, string? sort, int page, int pageSize, CancellationToken ct = default) =>
+        GetAsync<Page<ReviewItem>>("/api/reviews" + Query(("status", status), ("positionId", positionId), ("institutionId", institutionId),
+            ("field", field), ("sort", sort), ("page", page), ("pageSize", pageSize)), ct);
+    public virtual Task<ReviewDetail> ReviewAsync(Guid id, CancellationToken ct = default) => GetAsync<ReviewDetail>($"/api/reviews/{id}", ct);
+    public virtual Task<ReviewItem> DecideAsync(Guid id, DecisionRequest decision, CancellationToken ct = default) =>
+        SendAsync<ReviewItem>(HttpMethod.Post, $"/api/reviews/{id}/decision", decision, ct: ct);
+    public virtual Task<MatchExplanation> ExplainAsync(Guid positionId, Guid profileId, CancellationToken ct = default) =>
+        GetAsync<MatchExplanation>($"/api/positions/{positionId}/candidates/{profileId}/explanation", ct);
+    public virtual Task<RecommendationsView> RecommendationsAsync(Guid profileId, CancellationToken ct = default) =>
+        GetAsync<RecommendationsView>($"/api/profiles/{profileId}/recommendations", ct);
+    public virtual Task<IReadOnlyList<ReviewItem>> EndorsedAsync(Guid positionId, CancellationToken ct = default) =>
+        GetAsync<IReadOnlyList<ReviewItem>>($"/api/positions/{positionId}/endorsed", ct);
+    /// <summary>Who recorded it comes from the access token, as for review decisions.</summary>
+    public virtual Task RecordOutcomeAsync(Guid matchId, string outcome, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, $"/api/matches/{matchId}/outcomes", new { outcome }, ct: ct);
+    public virtual Task<IReadOnlyList<ModelSummary>> ModelsAsync(CancellationToken ct = default) => GetAsync<IReadOnlyList<ModelSummary>>("/api/models", ct);
+    public virtual Task<RetrainResponse> RetrainAsync(CancellationToken ct = default) => SendAsync<RetrainResponse>(HttpMethod.Post, "/api/models/retrain", null, ct: ct);
+}
+
+public class IdentityApi(HttpClient http) : ServiceClient(http)
+{
+    public virtual Task<Page<Account>> AccountsAsync(string? search, int page, int pageSize, CancellationToken ct = default) =>
+        GetAsync<Page<Account>>("/api/accounts" + Query(("search", search), ("page", page), ("pageSize", pageSize)), ct);
+    public virtual Task<Account> CreateAccountAsync(AccountInput input, CancellationToken ct = default) =>
+        SendAsync<Account>(HttpMethod.Post, "/api/accounts", input, ct: ct);
+    public virtual Task SetDisabledAsync(string id, bool disabled, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, $"/api/accounts/{Uri.EscapeDataString(id)}/{(disabled ? "disable" : "enable")}", ct: ct);
+    public virtual Task DeleteMeAsync(CancellationToken ct = default) => SendAsync(HttpMethod.Delete, "/api/accounts/me", ct: ct);
+}
+
+public static class ApiSetup
+{
+    public static IServiceCollection AddApiClients(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddTransient<AccessTokenHandler>();
+        Add<ProfilesApi>("Profiles", "http://127.0.0.1:5101");
+        Add<PositionsApi>("Positions", "http://127.0.0.1:5102");
+        Add<MatchingApi>("Matching", "http://127.0.0.1:5103");
+        Add<IdentityApi>("Identity", "http://127.0.0.1:5100");
+        services.AddSingleton<ReferenceData>();
+        services.AddHttpClient("reference-profiles", c => c.BaseAddress = new Uri(configuration["Services:Profiles"] ?? "http://127.0.0.1:5101"));
+        services.AddHttpClient("reference-positions", c => c.BaseAddress = new Uri(configuration["Services:Positions"] ?? "http://127.0.0.1:5102"));
+        return services;
+
+        void Add<TClient>(string name, string fallback) where TClient : class =>
+            services.AddHttpClient<TClient>(c =>
+                {
+                    c.BaseAddress = new Uri(configuration[$"Services:{name}"] ?? fallback);
+                    c.Timeout = TimeSpan.FromSeconds(30);
+                    c.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+                })
+                .AddHttpMessageHandler<AccessTokenHandler>();
+    }
+
+    /// <summary>True for the answers that mean "sign in again".</summary>
+    public static bool IsUnauthorized(this ApiProblemException e) => e.Problem.Status == HttpStatusCode.Unauthorized;
+}

@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using TalentMatch.Testing;
+
+namespace TalentMatch.Web.BrowserTests;
+
+/// <summary>
+/// The platform (identity, profiles, positions, matching as processes on the test PostgreSQL and RabbitMQ) plus the
+/// web app as a process pointed at them, and Debian's Chromium driven by Playwright.
+/// </summary>
+public sealed class WebPlatform : IAsyncLifetime
+{
+    public Platform Services { get; } = new();
+    public ServiceProcess Web { get; private set; } = null!;
+    public string ClientSecret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    public IPlaywright Playwright { get; private set; } = null!;
+    public IBrowser Browser { get; private set; } = null!;
+
+    public string BaseUrl => $"http://127.0.0.1:{Web.Port}";
+
+    /// <summary>Where screenshots of visited pages go (under the test results, kept by CI).</summary>
+    public static string ScreenshotDirectory { get; } =
+        Path.Combine(Environment.GetEnvironmentVariable("TM_TEST_RESULTS") ?? Path.Combine(AppContext.BaseDirectory, "TestResults"), "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        await Services.InitializeAsync();
+        string Url(ServiceProcess s) => $"http://127.0.0.1:{s.Port}";
+        Web = new ServiceProcess("Web", new Dictionary<string, string?>
+        {
+            ["Auth:Authority"] = Url(Services.Identity),
+            ["Auth:ClientSecret"] = ClientSecret,
+            ["Services:Identity"] = Url(Services.Identity),
+            ["Services:Profiles"] = Url(Services.Profiles),
+            ["Services:Positions"] = Url(Services.Positions),
+            ["Services:Matching"] = Url(Services.Matching),
+        });
+        await Web.StartAsync();
+
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("TM_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-dev-shm-usage"],
+        });
+        Directory.CreateDirectory(ScreenshotDirectory);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) { await Browser.DisposeAsync(); }
+        Playwright?.Dispose();
+        if (Web is not null) { await Web.DisposeAsync(); }
+        await Services.DisposeAsync();
+    }
+
+    /// <summary>A fresh browser context (its own cookies) with English or Chinese as the browser's language.</summary>
+    public async Task<IPage> NewPageAsync(string locale = "en-US")
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { Locale = locale, BaseURL = BaseUrl });
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Saves a screenshot and fails on any axe-core violation of impact serious or critical.</summary>
+    public static async Task CheckPageAsync(IPage page, string name)
+    {
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{name}.png"), FullPage = true });
+        var result = await page.RunAxe();
+        var bad = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(bad.Count == 0, $"{name}: " + string.Join("; ", bad.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}")));
+    }
+}
