@@ -59,9 +59,11 @@ public sealed class HostileInputTests(Platform platform, ITestOutputHelper outpu
             TimeSpan.FromSeconds(60), "the position to reach matching");
         await Eventually.True(async () => await MatchingHas(profileId), TimeSpan.FromSeconds(60), "the profile to reach matching");
         await Eventually.True(async () => await Settled(), TimeSpan.FromSeconds(60), "outboxes and matching's ranking queue to drain");
+        // The identity administrator's token is issued (and its entry stored by the provider) before the snapshot.
+        var identityAdminToken = await platform.AdminTokenAsync();
         var before = await SnapshotAsync([]);
 
-        var targets = new TargetBook(platform, profileId, positionId, validProfile, validPosition, seedPosition.InstitutionId, researcherClient, await platform.AdminTokenAsync());
+        var targets = new TargetBook(platform, profileId, positionId, validProfile, validPosition, seedPosition.InstitutionId, researcherClient, identityAdminToken);
         var generator = new HostileGenerator(seed);
         var cases = new List<HostileCase>();
         var perOperation = new SortedDictionary<string, int>(StringComparer.Ordinal);
