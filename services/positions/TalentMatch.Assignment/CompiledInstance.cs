@@ -57,7 +57,7 @@ internal sealed class CompiledInstance
             else if (!rIndex.TryAdd(item.Id, r))
                 errors.Add(Error($"researchers[{r}].id", AssignmentValidationCode.DuplicateId, item.Id,
                     $"researcher {item.Id} appears twice (first at researchers[{rIndex[item.Id]}])", $"研究人员 {item.Id} 重复出现(首次出现于 researchers[{rIndex[item.Id]}])"));
-            if (item.Positions is null) errors.Add(Error($"researchers[{r}].positions", AssignmentValidationCode.Missing, item.Id, "researcher's position list is missing", "缺少研究人员的岗位偏好列表"));
+            if (item.Positions is null) errors.Add(Error($"researchers[{r}].positions", AssignmentValidationCode.Missing, item.Id, $"researcher {item.Id} has no position list", $"研究人员 {item.Id} 缺少岗位偏好列表"));
         }
 
         for (var p = 0; p < nP; p++)
@@ -73,7 +73,7 @@ internal sealed class CompiledInstance
             if (item.Capacity < 0)
                 errors.Add(Error($"positions[{p}].capacity", AssignmentValidationCode.NegativeCapacity, item.Id,
                     $"position {item.Id} has a negative capacity ({item.Capacity})", $"岗位 {item.Id} 的名额为负数({item.Capacity})"));
-            if (item.Researchers is null) errors.Add(Error($"positions[{p}].researchers", AssignmentValidationCode.Missing, item.Id, "position's researcher list is missing", "缺少岗位的人选偏好列表"));
+            if (item.Researchers is null) errors.Add(Error($"positions[{p}].researchers", AssignmentValidationCode.Missing, item.Id, $"position {item.Id} has no researcher list", $"岗位 {item.Id} 缺少人选偏好列表"));
         }
 
         // Researchers' lists → position indices; duplicates found with a stamp per position (no clearing needed).
