@@ -105,7 +105,7 @@ public sealed class ExplanationTests
         });
     }
 
-    private static void CheckExplanation(AssignmentInstance instance, Assignment assignment)
+    private static void CheckExplanation(AssignmentInstance instance, AssignmentResult assignment)
     {
         var why = assignment.Explain();
         var researchers = instance.Researchers.ToDictionary(r => r.Id);

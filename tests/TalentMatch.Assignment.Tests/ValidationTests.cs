@@ -33,7 +33,7 @@ public sealed class ValidationTests
             Assert.Contains(named.ToString(), error.MessageZh);
         }
 
-        foreach (var run in new Func<AssignmentInstance, Assignment>[] { DeferredAcceptance.ResearcherProposing, DeferredAcceptance.PositionProposing })
+        foreach (var run in new Func<AssignmentInstance, AssignmentResult>[] { DeferredAcceptance.ResearcherProposing, DeferredAcceptance.PositionProposing })
         {
             var thrown = Assert.Throws<AssignmentValidationException>(() => run(instance));
             Assert.Equal(error, Assert.Single(thrown.Errors));

@@ -11,10 +11,10 @@ public static class DeferredAcceptance
     /// Researcher-proposing: the stable assignment every researcher likes at least as well as any other stable
     /// assignment. Throws <see cref="AssignmentValidationException"/> for an invalid instance.
     /// </summary>
-    public static Assignment ResearcherProposing(AssignmentInstance instance)
+    public static AssignmentResult ResearcherProposing(AssignmentInstance instance)
     {
         var compiled = CompiledInstance.Compile(instance);
-        return new Assignment(compiled, ResearcherProposing(compiled));
+        return new AssignmentResult(compiled, ResearcherProposing(compiled));
     }
 
     /// <summary>
@@ -22,10 +22,10 @@ public static class DeferredAcceptance
     /// (the reference for the rural-hospitals theorem: it places the same researchers and fills every position to the
     /// same count). Throws <see cref="AssignmentValidationException"/> for an invalid instance.
     /// </summary>
-    public static Assignment PositionProposing(AssignmentInstance instance)
+    public static AssignmentResult PositionProposing(AssignmentInstance instance)
     {
         var compiled = CompiledInstance.Compile(instance);
-        return new Assignment(compiled, PositionProposing(compiled));
+        return new AssignmentResult(compiled, PositionProposing(compiled));
     }
 
     /// <summary>Researcher-proposing on a compiled instance; returns each researcher's position index or -1.</summary>

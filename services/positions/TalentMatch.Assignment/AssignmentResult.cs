@@ -3,14 +3,14 @@ namespace TalentMatch.Assignment;
 /// <summary>
 /// An assignment of researchers to positions: a proposal for HR offices to confirm, never a decision by itself.
 /// </summary>
-public sealed class Assignment
+public sealed class AssignmentResult
 {
     private readonly CompiledInstance _instance;
     private readonly int[] _positionOf;
     private readonly Dictionary<Guid, Guid> _byResearcher;
     private readonly Dictionary<Guid, IReadOnlyList<Guid>> _byPosition;
 
-    internal Assignment(CompiledInstance instance, int[] positionOf)
+    internal AssignmentResult(CompiledInstance instance, int[] positionOf)
     {
         _instance = instance;
         _positionOf = positionOf;
