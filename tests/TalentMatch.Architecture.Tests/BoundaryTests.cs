@@ -31,6 +31,19 @@ public sealed class BoundaryTests
         Assert.True(result.IsSuccessful, "contract types with outside dependencies: " + string.Join(", ", result.FailingTypeNames ?? []));
     }
 
+    [Fact]
+    public void The_assignment_library_depends_on_nothing_but_the_base_library()
+    {
+        // A pure algorithm the positions service (or any other) can call: no service, hosting, database or package.
+        var assignment = typeof(TalentMatch.Assignment.DeferredAcceptance).Assembly;
+        var references = assignment.GetReferencedAssemblies().Select(a => a.Name!).Where(n => n != "netstandard" && !n.StartsWith("System", StringComparison.Ordinal));
+        Assert.Empty(references);
+
+        var result = Types.InAssembly(assignment).ShouldNot().HaveDependencyOnAny(
+            [.. Services.Keys, "TalentMatch.Hosting", "TalentMatch.Contracts", "Microsoft.EntityFrameworkCore", "Microsoft.AspNetCore", "Microsoft.Extensions", "Npgsql", "MassTransit"]).GetResult();
+        Assert.True(result.IsSuccessful, "assignment types with outside dependencies: " + string.Join(", ", result.FailingTypeNames ?? []));
+    }
+
     [Theory]
     [InlineData("TalentMatch.Identity")]
     [InlineData("TalentMatch.Profiles")]
