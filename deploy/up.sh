@@ -115,7 +115,7 @@ dotnet seeds/TalentMatch.DemoData/bin/Release/net10.0/TalentMatch.DemoData.dll \
 shell_quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 token_url="http://127.0.0.1:${PORTS[identity]}/connect/token"
 token=$(curl -fsS "$token_url" -d grant_type=client_credentials -d client_id=$TM_CLIENT_ID --data-urlencode "client_secret=$TM_CLIENT_SECRET" \
-  -d scope=api | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+  -d scope=api | sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p')
 
 first_position=$(curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:${PORTS[positions]}/api/positions?pageSize=1" | sed -n 's/.*"items":\[{"id":"\([^"]*\)".*/\1/p')
 
@@ -142,7 +142,7 @@ TalentMatch is running.
 
 Every API except health, OpenAPI and reference data needs a bearer token (15 minutes), e.g. the admin machine client's:
   token=\$(curl -sS $token_url -d grant_type=client_credentials -d client_id=$TM_CLIENT_ID -d scope=api \\
-    --data-urlencode client_secret=\$(cat $secret_file) | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+    --data-urlencode client_secret=\$(cat $secret_file) | sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p')
 Demo accounts (password $TM_DEMO_PASSWORD; they sign in at the provider's page, http://127.0.0.1:${PORTS[identity]}/account/login,
 through the web app): hr@demo.talentmatch.local, ambassador@demo.talentmatch.local, researcher@demo.talentmatch.local
 (the researcher signed up: open the confirmation link mailed to it, at http://127.0.0.1:$MAIL_UI_PORT/, before the first sign-in);
