@@ -69,4 +69,20 @@ public sealed class AnonymousPagesTests(WebPlatform platform) : IClassFixture<We
         await page.Locator("h1", new PageLocatorOptions { HasText = "Page not found" }).WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
         await WebPlatform.CheckPageAsync(page, "not-found-en");
     }
+
+    [Fact]
+    public async Task A_sign_in_callback_without_a_valid_state_is_a_400_page_that_offers_to_sign_in_again()
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(platform.BaseUrl) };
+        var bare = await client.GetAsync("/signin-oidc");
+        var forged = await client.PostAsync("/signin-oidc", new FormUrlEncodedContent(new Dictionary<string, string> { ["code"] = "forged", ["state"] = "forged" }));
+        foreach (var answer in new[] { bare, forged })
+        {
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, answer.StatusCode);
+            var body = await answer.Content.ReadAsStringAsync();
+            Assert.Contains("Sign-in did not complete", body);
+            Assert.Contains("登录未完成", body);
+            Assert.Contains("href=\"/account/login\"", body);
+        }
+    }
 }

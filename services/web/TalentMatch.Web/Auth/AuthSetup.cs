@@ -76,6 +76,7 @@ public static class AuthSetup
                 o.CallbackPath = "/signin-oidc";
                 o.SignedOutCallbackPath = "/signout-callback-oidc";
                 o.SignedOutRedirectUri = "/";
+                o.Events.OnRemoteFailure = SignInFailed;
             });
 
         // The session store needs the data protection of the running app, so it is attached after the container is built.
@@ -83,6 +84,24 @@ public static class AuthSetup
             .Configure<DistributedTicketStore>((o, store) => o.SessionStore = store);
         services.AddAuthorization();
         return services;
+    }
+
+    /// <summary>
+    /// A callback that cannot complete the sign-in (no or stale state, a refused code, the user cancelled): a 400 page
+    /// in both languages that offers to sign in again, never a 500.
+    /// </summary>
+    private static async Task SignInFailed(RemoteFailureContext context)
+    {
+        context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("TalentMatch.Web.SignIn")
+            .LogWarning("A sign-in callback did not complete: {Reason}", context.Failure?.Message);
+        context.HandleResponse();
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        await context.Response.WriteAsync("""
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in did not complete · 登录未完成</title></head>
+            <body><main><h1>Sign-in did not complete</h1><p>The sign-in expired or was interrupted. <a href="/account/login">Sign in again</a>.</p>
+            <h1 lang="zh-CN">登录未完成</h1><p lang="zh-CN">登录已过期或被中断。<a href="/account/login">重新登录</a>。</p></main></body></html>
+            """);
     }
 
     internal static bool IsLoopback(string authority) =>
