@@ -46,7 +46,8 @@ public static partial class OidcFlow
             Timeout = TimeSpan.FromSeconds(30),
         };
 
-    public static async Task<TokenSet> SignInAsync(HttpClient browser, string email, string password, string scopes = DefaultScopes)
+    public static async Task<TokenSet> SignInAsync(HttpClient browser, string email, string password, string scopes = DefaultScopes,
+        string redirectUri = RedirectUri, string clientSecret = WebClientSecret)
     {
         var verifier = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         var challenge = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
@@ -54,7 +55,7 @@ public static partial class OidcFlow
         var authorize = QueryHelpers.AddQueryString("/connect/authorize", new Dictionary<string, string?>
         {
             ["client_id"] = WebClientId,
-            ["redirect_uri"] = RedirectUri,
+            ["redirect_uri"] = redirectUri,
             ["response_type"] = "code",
             ["scope"] = scopes,
             ["state"] = state,
@@ -73,7 +74,7 @@ public static partial class OidcFlow
 
         var back = await Expect(browser.GetAsync(signedIn.Headers.Location!.OriginalString), HttpStatusCode.Redirect, "authorize with a session");
         var callback = back.Headers.Location!;
-        Assert(callback.GetLeftPart(UriPartial.Path) == RedirectUri, $"redirected to {callback}");
+        Assert(callback.GetLeftPart(UriPartial.Path) == redirectUri, $"redirected to {callback}");
         var query = QueryHelpers.ParseQuery(callback.Query);
         Assert(query["state"] == state, "state returned unchanged");
         var code = query["code"].ToString();
@@ -82,9 +83,9 @@ public static partial class OidcFlow
         {
             ["grant_type"] = "authorization_code",
             ["code"] = code,
-            ["redirect_uri"] = RedirectUri,
+            ["redirect_uri"] = redirectUri,
             ["client_id"] = WebClientId,
-            ["client_secret"] = WebClientSecret,
+            ["client_secret"] = clientSecret,
             ["code_verifier"] = verifier,
         });
     }

@@ -37,6 +37,16 @@ public class Platform : IAsyncLifetime
     public ServiceProcess Positions { get; private set; } = null!;
     public ServiceProcess Matching { get; private set; } = null!;
 
+    /// <summary>
+    /// Where the provider's web client runs (its redirect URIs are under it) and its secret. By default an address no
+    /// browser reaches, enough for the code flow the tests drive themselves; a platform that runs the real web app
+    /// gives its address and secret, so that a browser's sign-in comes back to it.
+    /// </summary>
+    protected virtual string WebClientBaseUrl => OidcFlow.WebBaseUrl;
+
+    /// <inheritdoc cref="WebClientBaseUrl"/>
+    protected virtual string WebClientSecret => OidcFlow.WebClientSecret;
+
     /// <summary>Whether <see cref="InitializeAsync"/> starts all three services (the default) or leaves it to the test.</summary>
     protected virtual bool StartServicesImmediately => true;
 
@@ -53,6 +63,8 @@ public class Platform : IAsyncLifetime
             identity[key] = value;
         }
 
+        identity["Auth:Clients:Web:BaseUrl"] = WebClientBaseUrl;
+        identity["Auth:Clients:Web:Secret"] = WebClientSecret;
         foreach (var (key, value) in Mailbox.IdentitySettings())
         {
             identity[key] = value;
@@ -117,10 +129,16 @@ public class Platform : IAsyncLifetime
     }
 
     /// <summary>An HR office or ambassador the administrator creates, signed in through the provider.</summary>
-    public async Task<(Guid Id, string Token)> StaffAsync(string role, params Guid[] institutions)
+    public Task<(Guid Id, string Token)> StaffAsync(string role, params Guid[] institutions) =>
+        StaffAsync(role, $"{role}.{Guid.NewGuid():N}@example.org", institutions);
+
+    /// <summary>The password of the staff accounts <see cref="StaffAsync(string, Guid[])"/> creates.</summary>
+    public const string StaffPassword = "a-staff-password-0001";
+
+    /// <summary>An HR office or ambassador with the given address (password <see cref="StaffPassword"/>), signed in through the provider.</summary>
+    public async Task<(Guid Id, string Token)> StaffAsync(string role, string email, params Guid[] institutions)
     {
-        var email = $"{role}.{Guid.NewGuid():N}@example.org";
-        const string password = "a-staff-password-0001";
+        const string password = StaffPassword;
         var created = await Identity.NewClient(await AdminTokenAsync()).PostAsJsonAsync("/api/accounts",
             new { email, password, role, institutionIds = institutions, displayName = $"Test {role}" });
         if (created.StatusCode != System.Net.HttpStatusCode.Created)
@@ -133,7 +151,8 @@ public class Platform : IAsyncLifetime
 
     public async Task<(Guid Id, string Token)> SignInAsync(string email, string password)
     {
-        var tokens = await OidcFlow.SignInAsync(Browser(), email, password);
+        var tokens = await OidcFlow.SignInAsync(Browser(), email, password,
+            redirectUri: WebClientBaseUrl + "/signin-oidc", clientSecret: WebClientSecret);
         var me = (await Identity.NewClient(tokens.AccessToken).GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/api/accounts/me"))!;
         return (Guid.Parse(me["userId"]!.GetValue<string>()), tokens.AccessToken);
     }

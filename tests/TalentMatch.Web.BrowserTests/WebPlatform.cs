@@ -11,8 +11,18 @@ namespace TalentMatch.Web.BrowserTests;
 /// </summary>
 public sealed class WebPlatform : IAsyncLifetime
 {
-    public Platform Services { get; } = new();
-    public ServiceProcess Web { get; private set; } = null!;
+    // The web app's settings are filled in once the services' ports are known; its own port is chosen now, so that the
+    // identity provider can be started with the web app's real address (its redirect URIs) and client secret.
+    private readonly Dictionary<string, string?> _webSettings = new();
+
+    public WebPlatform()
+    {
+        Web = new ServiceProcess("Web", _webSettings);
+        Services = new WebClientPlatform($"http://127.0.0.1:{Web.Port}", ClientSecret);
+    }
+
+    public Platform Services { get; }
+    public ServiceProcess Web { get; }
     public string ClientSecret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     public IPlaywright Playwright { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
@@ -27,15 +37,12 @@ public sealed class WebPlatform : IAsyncLifetime
     {
         await Services.InitializeAsync();
         string Url(ServiceProcess s) => $"http://127.0.0.1:{s.Port}";
-        Web = new ServiceProcess("Web", new Dictionary<string, string?>
-        {
-            ["Auth:Authority"] = Url(Services.Identity),
-            ["Auth:ClientSecret"] = ClientSecret,
-            ["Services:Identity"] = Url(Services.Identity),
-            ["Services:Profiles"] = Url(Services.Profiles),
-            ["Services:Positions"] = Url(Services.Positions),
-            ["Services:Matching"] = Url(Services.Matching),
-        });
+        _webSettings["Auth:Authority"] = Url(Services.Identity);
+        _webSettings["Auth:ClientSecret"] = ClientSecret;
+        _webSettings["Services:Identity"] = Url(Services.Identity);
+        _webSettings["Services:Profiles"] = Url(Services.Profiles);
+        _webSettings["Services:Positions"] = Url(Services.Positions);
+        _webSettings["Services:Matching"] = Url(Services.Matching);
         await Web.StartAsync();
 
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
@@ -53,7 +60,7 @@ public sealed class WebPlatform : IAsyncLifetime
     {
         if (Browser is not null) { await Browser.DisposeAsync(); }
         Playwright?.Dispose();
-        if (Web is not null) { await Web.DisposeAsync(); }
+        await Web.DisposeAsync();
         await Services.DisposeAsync();
     }
 
@@ -72,4 +79,11 @@ public sealed class WebPlatform : IAsyncLifetime
         var bad = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(bad.Count == 0, $"{name}: " + string.Join("; ", bad.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}")));
     }
+}
+
+/// <summary>The services with the identity provider's web client registered at the web app's real address.</summary>
+internal sealed class WebClientPlatform(string webBaseUrl, string webClientSecret) : Platform
+{
+    protected override string WebClientBaseUrl => webBaseUrl;
+    protected override string WebClientSecret => webClientSecret;
 }

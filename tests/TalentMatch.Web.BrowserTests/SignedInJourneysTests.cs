@@ -1,0 +1,166 @@
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+using TalentMatch.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace TalentMatch.Web.BrowserTests;
+
+/// <summary>
+/// Signing in through the web app in a real browser: the app's sign-in button, the identity provider's own sign-in
+/// page, back in the app as the role the account has, and signing out of both. The accounts come from the platform as
+/// in the other tests (the administrator creates staff; researchers sign up and confirm with the mailed link).
+/// </summary>
+public sealed class SignedInJourneysTests(WebPlatform platform) : IClassFixture<WebPlatform>
+{
+    private const string ResearcherPassword = "a-researcher-password-01";
+
+    static SignedInJourneysTests() => SetDefaultExpectTimeout(30_000);
+
+    private sealed record ProviderTexts(string Heading, string Email, string Password, string Button);
+
+    private static readonly ProviderTexts English = new("Sign in to TalentMatch", "E-mail address", "Password", "Sign in");
+    private static readonly ProviderTexts Chinese = new("登录 TalentMatch", "电子邮箱", "密码", "登录");
+
+    /// <summary>One of the institutions the positions service knows (staff belong to one).</summary>
+    private async Task<Guid> InstitutionAsync()
+    {
+        var institutions = await platform.Services.Positions.Client.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>("/api/institutions");
+        return Guid.Parse(institutions![0]!["id"]!.GetValue<string>());
+    }
+
+    private string IdentityUrl => $"http://127.0.0.1:{platform.Services.Identity.Port}/";
+
+    /// <summary>
+    /// From the app's home page to the provider's sign-in page (checked, in the language given) and submits it; the
+    /// caller waits for what follows (the app, or the provider's refusal).
+    /// </summary>
+    private async Task SubmitSignInAsync(IPage page, string email, string password, ProviderTexts texts, string screenshot)
+    {
+        await page.GotoAsync("/");
+        await page.Locator("[data-testid=lang-zh-CN]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        await page.GetByTestId("sign-in").ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = texts.Heading, Level = 1 })).ToBeVisibleAsync();
+        Assert.StartsWith(IdentityUrl + "account/login", page.Url);
+        await WebPlatform.CheckPageAsync(page, screenshot);
+
+        await page.GetByLabel(texts.Email, new() { Exact = true }).FillAsync(email);
+        await page.GetByLabel(texts.Password, new() { Exact = true }).FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = texts.Button, Exact = true }).ClickAsync();
+    }
+
+    /// <summary>Signs in and waits until the app shows the account's name in its bar.</summary>
+    private async Task SignInAsync(IPage page, string email, string password, string name, ProviderTexts texts, string screenshot)
+    {
+        await SubmitSignInAsync(page, email, password, texts, screenshot + "-provider");
+        await Expect(page.GetByTestId("user-name")).ToHaveTextAsync(name);
+        Assert.StartsWith(platform.BaseUrl + "/", page.Url);
+        await page.Locator("[data-testid=lang-zh-CN]").WaitForAsync();
+    }
+
+    private static async Task SignOutAsync(IPage page)
+    {
+        await page.GetByTestId("sign-out").ClickAsync();
+        await Expect(page.GetByTestId("sign-in")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("user-name")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task An_hr_office_signs_in_sees_positions_in_its_menu_and_signs_out_of_the_app_and_the_provider()
+    {
+        var email = $"hr.{Guid.NewGuid():N}@example.org";
+        await platform.Services.StaffAsync("hr", email, await InstitutionAsync());
+        var page = await platform.NewPageAsync("en-US");
+
+        await SignInAsync(page, email, Platform.StaffPassword, "Test hr", English, "hr-sign-in");
+        var menu = page.GetByRole(AriaRole.Navigation, new() { Name = "Main menu" });
+        await Expect(menu.GetByRole(AriaRole.Link, new() { Name = "Positions" })).ToBeVisibleAsync();
+        await Expect(menu.GetByRole(AriaRole.Link, new() { Name = "New position" })).ToBeVisibleAsync();
+        await Expect(menu.GetByRole(AriaRole.Link, new() { Name = "Review queue" })).ToHaveCountAsync(0);
+        await Expect(menu.GetByRole(AriaRole.Link, new() { Name = "My profile" })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Positions", Level = 2 })).ToBeVisibleAsync();
+        await WebPlatform.CheckPageAsync(page, "hr-home");
+
+        await SignOutAsync(page);
+        await WebPlatform.CheckPageAsync(page, "hr-signed-out");
+
+        // The provider's session ended too: a page that needs a sign-in leads to the provider's page again.
+        await page.GotoAsync("/positions");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = English.Heading, Level = 1 })).ToBeVisibleAsync();
+        Assert.StartsWith(IdentityUrl + "account/login", page.Url);
+    }
+
+    [Fact]
+    public async Task An_ambassador_signs_in_sees_the_review_queue_in_its_menu_and_signs_out()
+    {
+        var email = $"ambassador.{Guid.NewGuid():N}@example.org";
+        await platform.Services.StaffAsync("ambassador", email, await InstitutionAsync());
+        var page = await platform.NewPageAsync("en-US");
+
+        await SignInAsync(page, email, Platform.StaffPassword, "Test ambassador", English, "ambassador-sign-in");
+        var menu = page.GetByRole(AriaRole.Navigation, new() { Name = "Main menu" });
+        await Expect(menu.GetByRole(AriaRole.Link, new() { Name = "Review queue" })).ToBeVisibleAsync();
+        await Expect(menu.GetByRole(AriaRole.Link, new() { Name = "Positions" })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Review queue", Level = 2 })).ToBeVisibleAsync();
+        await WebPlatform.CheckPageAsync(page, "ambassador-home");
+
+        await SignOutAsync(page);
+    }
+
+    [Fact]
+    public async Task A_confirmed_researcher_signs_in_and_reaches_the_profile_page()
+    {
+        var email = $"researcher.{Guid.NewGuid():N}@example.org";
+        await platform.Services.SignUpAsync(email, ResearcherPassword);
+        var page = await platform.NewPageAsync("en-US");
+
+        await SignInAsync(page, email, ResearcherPassword, email, English, "researcher-sign-in");
+        var menu = page.GetByRole(AriaRole.Navigation, new() { Name = "Main menu" });
+        await menu.GetByRole(AriaRole.Link, new() { Name = "My profile" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "My profile", Level = 1 })).ToBeVisibleAsync();
+        Assert.EndsWith("/profile", page.Url);
+        await Expect(page.GetByTestId("user-name")).ToHaveTextAsync(email);
+        await WebPlatform.CheckPageAsync(page, "researcher-profile-loading");
+        // The (empty) profile is read with the session's token and the editor's first step shown.
+        await Expect(page.Locator(".mud-progress-linear")).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 2 }).First).ToBeVisibleAsync();
+        await WebPlatform.CheckPageAsync(page, "researcher-profile");
+        await SignOutAsync(page);
+    }
+
+    [Fact]
+    public async Task A_researcher_who_did_not_confirm_the_address_is_asked_to_on_the_providers_page()
+    {
+        var email = $"researcher.{Guid.NewGuid():N}@example.org";
+        var signUp = await platform.Services.Identity.NewClient(null).PostAsJsonAsync("/api/auth/signup", new { email, password = ResearcherPassword });
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, signUp.StatusCode);
+        var page = await platform.NewPageAsync("en-US");
+
+        await SubmitSignInAsync(page, email, ResearcherPassword, English, "unconfirmed-provider");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Please confirm your e-mail address first");
+        Assert.StartsWith(IdentityUrl + "account/login", page.Url);
+        await WebPlatform.CheckPageAsync(page, "unconfirmed-hint");
+
+        // Still signed out of the app.
+        await page.GotoAsync(platform.BaseUrl + "/");
+        await Expect(page.GetByTestId("sign-in")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task A_chinese_browser_signs_in_in_chinese_on_the_provider_and_in_the_app()
+    {
+        var email = $"hr.{Guid.NewGuid():N}@example.org";
+        await platform.Services.StaffAsync("hr", email, await InstitutionAsync());
+        var page = await platform.NewPageAsync("zh-CN");
+
+        await SignInAsync(page, email, Platform.StaffPassword, "Test hr", Chinese, "zh-CN-sign-in");
+        Assert.Equal("zh-CN", await page.GetAttributeAsync("html", "lang"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "欢迎使用 TalentMatch", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "职位", Level = 2 })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("sign-out")).ToHaveTextAsync("退出");
+        await WebPlatform.CheckPageAsync(page, "zh-CN-hr-home");
+
+        await SignOutAsync(page);
+        await Expect(page.GetByTestId("sign-in")).ToHaveTextAsync("登录");
+    }
+}
