@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -91,19 +92,16 @@ public static partial class OidcFlow
     }
 
     /// <summary>Posts the sign-in form (after reading its anti-forgery token) and returns the provider's answer.</summary>
-    public static async Task<HttpResponseMessage> SubmitLoginAsync(HttpClient browser, string email, string password, string returnUrl = "/connect/authorize")
+    public static Task<HttpResponseMessage> SubmitLoginAsync(HttpClient browser, string email, string password, string returnUrl = "/connect/authorize") =>
+        SubmitFormAsync(browser, "/account/login?ReturnUrl=" + Uri.EscapeDataString(returnUrl), "/account/login",
+            new() { ["ReturnUrl"] = returnUrl, ["Email"] = email, ["Password"] = password });
+
+    /// <summary>Signs a researcher up through <paramref name="anonymous"/> and opens the confirmation link <paramref name="mailbox"/> received.</summary>
+    public static async Task SignUpAndConfirmAsync(HttpClient anonymous, TestMailbox mailbox, string email, string password, string? displayName = null)
     {
-        var page = await browser.GetAsync("/account/login?ReturnUrl=" + Uri.EscapeDataString(returnUrl));
-        var html = await page.Content.ReadAsStringAsync();
-        var token = AntiforgeryField().Match(html);
-        Assert(token.Success, "the sign-in page has an anti-forgery token");
-        return await browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            [token.Groups["name"].Value] = WebUtility.HtmlDecode(token.Groups["value"].Value),
-            ["ReturnUrl"] = returnUrl,
-            ["Email"] = email,
-            ["Password"] = password,
-        }));
+        var signUp = await anonymous.PostAsJsonAsync("/api/auth/signup", new { email, password, displayName });
+        await Expect(Task.FromResult(signUp), HttpStatusCode.Accepted, "sign-up of " + email);
+        await Expect(anonymous.GetAsync(await mailbox.LinkAsync(email, "/account/confirm")), HttpStatusCode.OK, "the confirmation link of " + email);
     }
 
     /// <summary>Opens a page of the provider and posts its form: the page's hidden fields (anti-forgery token included) plus <paramref name="fields"/>.</summary>
@@ -179,9 +177,6 @@ public static partial class OidcFlow
             throw new InvalidOperationException("Sign-in flow: expected " + what);
         }
     }
-
-    [GeneratedRegex("""<input type="hidden" name="(?<name>__RequestVerificationToken[^"]*)" value="(?<value>[^"]*)">""")]
-    private static partial Regex AntiforgeryField();
 
     [GeneratedRegex("""<input type="hidden" name="(?<name>[^"]+)" value="(?<value>[^"]*)">""")]
     private static partial Regex HiddenField();

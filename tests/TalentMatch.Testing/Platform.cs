@@ -113,20 +113,7 @@ public class Platform : IAsyncLifetime
     }
 
     /// <summary>Signs a researcher up and confirms the address with the link the identity service mailed.</summary>
-    public async Task SignUpAsync(string email, string password)
-    {
-        var signUp = await Identity.NewClient(null).PostAsJsonAsync("/api/auth/signup", new { email, password });
-        if (signUp.StatusCode != System.Net.HttpStatusCode.Accepted)
-        {
-            throw new InvalidOperationException($"sign-up answered {(int)signUp.StatusCode}: {await signUp.Content.ReadAsStringAsync()}");
-        }
-
-        var confirmed = await Identity.NewClient(null).GetAsync(await Mailbox.LinkAsync(email, "/account/confirm"));
-        if (confirmed.StatusCode != System.Net.HttpStatusCode.OK)
-        {
-            throw new InvalidOperationException($"the confirmation link answered {(int)confirmed.StatusCode}");
-        }
-    }
+    public Task SignUpAsync(string email, string password) => OidcFlow.SignUpAndConfirmAsync(Identity.NewClient(null), Mailbox, email, password);
 
     /// <summary>An HR office or ambassador the administrator creates, signed in through the provider.</summary>
     public Task<(Guid Id, string Token)> StaffAsync(string role, params Guid[] institutions) =>

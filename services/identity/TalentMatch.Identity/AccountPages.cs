@@ -81,7 +81,7 @@ public static class AccountPages
     {
         if (!http.Request.HasFormContentType)
         {
-            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Send the form (application/x-www-form-urlencoded).");
+            return NotAForm();
         }
 
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
@@ -124,7 +124,7 @@ public static class AccountPages
     {
         if (!http.Request.HasFormContentType)
         {
-            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Send the form (application/x-www-form-urlencoded).");
+            return NotAForm();
         }
 
         var form = await http.Request.ReadFormAsync(http.RequestAborted);

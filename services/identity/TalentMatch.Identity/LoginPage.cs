@@ -63,7 +63,7 @@ public static class LoginPage
     {
         if (!http.Request.HasFormContentType)
         {
-            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Send the sign-in form (application/x-www-form-urlencoded).");
+            return NotAForm();
         }
 
         var form = await http.Request.ReadFormAsync(ct);
@@ -183,6 +183,10 @@ public static class LoginPage
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
 
     internal static string Encode(string value) => Encoder.Encode(value);
+
+    /// <summary>The answer of the provider's pages to a post that is not their form.</summary>
+    internal static IResult NotAForm() =>
+        Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Send the form (application/x-www-form-urlencoded).");
 }
 
 /// <summary>Whether a self-registered account must confirm its e-mail address before it signs in (<c>Auth:RequireConfirmedEmail</c>).</summary>
