@@ -36,13 +36,14 @@ step "Building (Release)"
 dotnet build TalentMatch.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 
 mkdir -p "$RUN_DIR"
-step "Mail (smtp4dev: keeps what the platform sends, in memory, and shows it in a web page)"
+step "Mail (smtp4dev: keeps what the platform sends under deploy/.local/$TM_INSTANCE/mail and shows it in a web page)"
 dotnet tool restore >/dev/null
+mkdir -p "$REPO_ROOT/deploy/.local/$TM_INSTANCE/mail"
 if [[ -f $RUN_DIR/smtp4dev.pid ]] && kill -0 "$(cat "$RUN_DIR/smtp4dev.pid")" 2>/dev/null; then
   echo "smtp4dev: already running"
 else
   setsid nohup dotnet tool run smtp4dev --urls="http://127.0.0.1:$MAIL_UI_PORT" --smtpport="$SMTP_PORT" --bindaddress=127.0.0.1 \
-    --imapport= --pop3port= --db= --nousersettings >>"$RUN_DIR/smtp4dev.log" 2>&1 </dev/null &
+    --imapport= --pop3port= --db="$REPO_ROOT/deploy/.local/$TM_INSTANCE/mail/smtp4dev.db" --nousersettings >>"$RUN_DIR/smtp4dev.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/smtp4dev.pid"
   echo "smtp4dev: started (pid $!, log $RUN_DIR/smtp4dev.log)"
 fi
@@ -145,7 +146,8 @@ Every API except health, OpenAPI and reference data needs a bearer token (15 min
     --data-urlencode client_secret=\$(cat $secret_file) | sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p')
 Demo accounts (password $TM_DEMO_PASSWORD; they sign in at the provider's page, http://127.0.0.1:${PORTS[identity]}/account/login,
 through the web app): hr@demo.talentmatch.local, ambassador@demo.talentmatch.local, researcher@demo.talentmatch.local
-(the researcher signed up: open the confirmation link mailed to it, at http://127.0.0.1:$MAIL_UI_PORT/, before the first sign-in);
+(the researcher signed up: before the first sign-in, open the confirmation link mailed to it at http://127.0.0.1:$MAIL_UI_PORT/;
+"Forgot your password?" on the sign-in page mails a link that confirms too);
 administrator: $TM_ADMIN_EMAIL / $(shell_quote "$TM_ADMIN_PASSWORD").
 Try: curl -sS -H "Authorization: Bearer \$token" 'http://127.0.0.1:${PORTS[matching]}/api/positions/$first_position/candidates?pageSize=5'
 Stop: ${stop_env}bash $(shell_quote "$REPO_ROOT/deploy/down.sh")
