@@ -32,12 +32,21 @@ public static class AccountPages
         return app;
     }
 
-    private static async Task<IResult> Confirm(HttpContext http, UserManager<IdentityUser> users, IStringLocalizer<LoginText> text, string? userId, string? code)
+    private static async Task<IResult> Confirm(
+        HttpContext http, UserManager<IdentityUser> users, IStringLocalizer<LoginText> text, ClientOptions clients, string? userId, string? code)
     {
         var user = userId is { Length: <= 100 } && code is { Length: <= 2000 } ? await users.FindByIdAsync(userId) : null;
         var confirmed = user is not null && (await users.ConfirmEmailAsync(user, code!)).Succeeded;
-        return Message(http, text, confirmed ? "ConfirmedTitle" : "LinkInvalidTitle", confirmed ? "Confirmed" : "LinkInvalid",
-            confirmed ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
+        if (!confirmed)
+        {
+            return Message(http, text, "LinkInvalidTitle", "LinkInvalid", StatusCodes.Status400BadRequest);
+        }
+
+        // Signing in from here starts in the web app (its sign-in comes back to the app), when the web app is registered.
+        var signIn = clients.Web.Secret is null ? "/account/login" : clients.Web.BaseUrl.TrimEnd('/') + "/account/login?returnUrl=%2Fprofile";
+        return Html(http, text["ConfirmedTitle"],
+            $"<main><h1>{Encode(text["ConfirmedTitle"])}</h1><p>{Encode(text["Confirmed"])}</p><p><a href=\"{Encode(signIn)}\">{Encode(text["SignIn"])}</a></p></main>",
+            StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> RequestReset(PasswordResetRequest request, HttpContext http, UserManager<IdentityUser> users, AccountMail mail)

@@ -140,6 +140,9 @@ public class IdentityApi(HttpClient http) : ServiceClient(http)
         SendAsync<Account>(HttpMethod.Post, "/api/accounts", input, ct: ct);
     public virtual Task SetDisabledAsync(string id, bool disabled, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, $"/api/accounts/{Uri.EscapeDataString(id)}/{(disabled ? "disable" : "enable")}", ct: ct);
+    /// <summary>Anonymous: a researcher's own sign-up (the answer is 202 for a new and a taken address alike).</summary>
+    public virtual Task SignUpAsync(string email, string password, string? displayName, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, "/api/auth/signup", new { email, password, displayName }, ct: ct);
     public virtual Task DeleteMeAsync(CancellationToken ct = default) => SendAsync(HttpMethod.Delete, "/api/accounts/me", ct: ct);
 }
 
