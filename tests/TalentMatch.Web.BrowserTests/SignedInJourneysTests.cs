@@ -16,10 +16,8 @@ public sealed class SignedInJourneysTests(WebPlatform platform) : IClassFixture<
 
     static SignedInJourneysTests() => SetDefaultExpectTimeout(30_000);
 
-    private sealed record ProviderTexts(string Heading, string Email, string Password, string Button);
-
-    private static readonly ProviderTexts English = new("Sign in to TalentMatch", "E-mail address", "Password", "Sign in");
-    private static readonly ProviderTexts Chinese = new("登录 TalentMatch", "电子邮箱", "密码", "登录");
+    private static readonly ProviderTexts English = ProviderTexts.English;
+    private static readonly ProviderTexts Chinese = ProviderTexts.Chinese;
 
     /// <summary>One of the institutions the positions service knows (staff belong to one).</summary>
     private async Task<Guid> InstitutionAsync()
@@ -28,42 +26,15 @@ public sealed class SignedInJourneysTests(WebPlatform platform) : IClassFixture<
         return Guid.Parse(institutions![0]!["id"]!.GetValue<string>());
     }
 
-    private string IdentityUrl => $"http://127.0.0.1:{platform.Services.Identity.Port}/";
+    private string IdentityUrl => platform.IdentityUrl;
 
-    /// <summary>
-    /// From the app's home page to the provider's sign-in page (checked, in the language given) and submits it; the
-    /// caller waits for what follows (the app, or the provider's refusal).
-    /// </summary>
-    private async Task SubmitSignInAsync(IPage page, string email, string password, ProviderTexts texts, string screenshot)
-    {
-        await page.GotoAsync("/");
-        await page.Locator("[data-testid=lang-zh-CN]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
-        await page.GetByTestId("sign-in").ClickAsync();
+    private Task SubmitSignInAsync(IPage page, string email, string password, ProviderTexts texts, string screenshot) =>
+        ProviderSignIn.SubmitSignInAsync(platform, page, email, password, texts, screenshot);
 
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = texts.Heading, Level = 1 })).ToBeVisibleAsync();
-        Assert.StartsWith(IdentityUrl + "account/login", page.Url);
-        await WebPlatform.CheckPageAsync(page, screenshot);
+    private Task SignInAsync(IPage page, string email, string password, string name, ProviderTexts texts, string screenshot) =>
+        ProviderSignIn.SignInAsync(platform, page, email, password, name, texts, screenshot);
 
-        await page.GetByLabel(texts.Email, new() { Exact = true }).FillAsync(email);
-        await page.GetByLabel(texts.Password, new() { Exact = true }).FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = texts.Button, Exact = true }).ClickAsync();
-    }
-
-    /// <summary>Signs in and waits until the app shows the account's name in its bar.</summary>
-    private async Task SignInAsync(IPage page, string email, string password, string name, ProviderTexts texts, string screenshot)
-    {
-        await SubmitSignInAsync(page, email, password, texts, screenshot + "-provider");
-        await Expect(page.GetByTestId("user-name")).ToHaveTextAsync(name);
-        Assert.StartsWith(platform.BaseUrl + "/", page.Url);
-        await page.Locator("[data-testid=lang-zh-CN]").WaitForAsync();
-    }
-
-    private static async Task SignOutAsync(IPage page)
-    {
-        await page.GetByTestId("sign-out").ClickAsync();
-        await Expect(page.GetByTestId("sign-in")).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("user-name")).ToHaveCountAsync(0);
-    }
+    private static Task SignOutAsync(IPage page) => ProviderSignIn.SignOutAsync(page);
 
     [Fact]
     public async Task An_hr_office_signs_in_sees_positions_in_its_menu_and_signs_out_of_the_app_and_the_provider()

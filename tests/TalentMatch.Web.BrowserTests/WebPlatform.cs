@@ -29,6 +29,9 @@ public sealed class WebPlatform : IAsyncLifetime
 
     public string BaseUrl => $"http://127.0.0.1:{Web.Port}";
 
+    /// <summary>The identity provider's root URL (its own pages: sign-in, confirmation).</summary>
+    public string IdentityUrl => $"http://127.0.0.1:{Services.Identity.Port}/";
+
     /// <summary>Where screenshots of visited pages go (under the test results, kept by CI).</summary>
     public static string ScreenshotDirectory { get; } =
         Path.Combine(Environment.GetEnvironmentVariable("TM_TEST_RESULTS") ?? Path.Combine(AppContext.BaseDirectory, "TestResults"), "screenshots");
@@ -71,9 +74,30 @@ public sealed class WebPlatform : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>A screenshot of every page still open, and its URL in the test output, when a journey fails.</summary>
+    public async Task SaveFailureScreenshotsAsync(string name)
+    {
+        var n = 0;
+        foreach (var page in Browser.Contexts.SelectMany(c => c.Pages).Where(p => !p.IsClosed))
+        {
+            var path = Path.Combine(ScreenshotDirectory, $"{name}-failed-{++n}.png");
+            try
+            {
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+                Console.WriteLine($"failed journey: {page.Url} → {path}");
+            }
+            catch (PlaywrightException)
+            {
+                // A page that cannot be captured any more: the others still are.
+            }
+        }
+    }
+
     /// <summary>Saves a screenshot and fails on any axe-core violation of impact serious or critical.</summary>
     public static async Task CheckPageAsync(IPage page, string name)
     {
+        // A snackbar or popover still fading in has the colours of half its opacity: check the page at rest.
+        await page.WaitForFunctionAsync("() => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{name}.png"), FullPage = true });
         var result = await page.RunAxe();
         var bad = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();

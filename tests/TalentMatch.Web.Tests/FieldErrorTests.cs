@@ -7,11 +7,11 @@ namespace TalentMatch.Web.Tests;
 
 public sealed class FieldErrorTests : WebTest
 {
-    private readonly FakeService _profiles, _positions;
+    private readonly FakeService _profiles, _positions, _identity;
 
     public FieldErrorTests()
     {
-        (_profiles, _positions, _, _) = this.AddWebServices();
+        (_profiles, _positions, _, _identity) = this.AddWebServices();
     }
 
     /// <summary>The MudBlazor input control around the input that carries <paramref name="testId"/>.</summary>
@@ -97,5 +97,29 @@ public sealed class FieldErrorTests : WebTest
         var shown = new FieldErrors(["degrees[].year"]);
         shown.Load(ApiProblem.Parse(HttpStatusCode.BadRequest, """{"errors":{"degrees[1].year":["bad"],"other":["x"]}}"""));
         Assert.Equal(["other"], shown.Unplaced.Select(e => e.Key));
+    }
+
+    [Fact]
+    public void A_sign_up_refused_by_the_identity_service_shows_each_message_on_its_field_and_an_accepted_one_says_check_the_mailbox()
+    {
+        var identity = _identity;
+        var answers = new Queue<HttpResponseMessage>([
+            FakeService.Problem(HttpStatusCode.BadRequest, "One or more validation errors occurred.",
+                new() { ["password"] = ["Passwords must be at least 12 characters."], ["email"] = ["Use a deliverable e-mail address."] }),
+            new HttpResponseMessage(HttpStatusCode.Accepted) { Content = new StringContent("{\"status\":\"accepted\"}", System.Text.Encoding.UTF8, "application/json") },
+        ]);
+        identity.On(HttpMethod.Post, "/api/auth/signup", (_, _) => answers.Dequeue());
+        var page = Render<SignUp>();
+        page.Find("[data-testid=signup-email] input, input[data-testid=signup-email]").Change("someone@example");
+        page.Find("[data-testid=signup-submit]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("at least 12 characters", Control(page, "signup-password").TextContent));
+        Assert.Contains("deliverable", Control(page, "signup-email").TextContent);
+        Assert.DoesNotContain("12 characters", Control(page, "signup-email").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=signup-sent]"));
+
+        page.Find("[data-testid=signup-email] input, input[data-testid=signup-email]").Change("someone@example.org");
+        page.Find("[data-testid=signup-submit]").Click();
+        page.WaitForAssertion(() => Assert.Contains("someone@example.org", page.Find("[data-testid=signup-sent]").TextContent));
     }
 }
