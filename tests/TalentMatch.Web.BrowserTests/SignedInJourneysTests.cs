@@ -134,4 +134,59 @@ public sealed class SignedInJourneysTests(WebPlatform platform) : IClassFixture<
         await SignOutAsync(page);
         await Expect(page.GetByTestId("sign-in")).ToHaveTextAsync("登录");
     }
+
+    [Fact]
+    public async Task An_administrator_creates_an_hr_office_who_can_sign_in_disables_it_and_sees_the_models_and_a_refused_retrain()
+    {
+        var institution = await InstitutionAsync();
+        var admin = await platform.NewPageAsync("en-US");
+        await SubmitSignInAsync(admin, Platform.AdminEmail, Platform.AdminPassword, English, "admin-sign-in");
+        await Expect(admin.GetByTestId("user-name")).ToBeVisibleAsync();
+        await admin.GetByTestId("nav-accounts").ClickAsync();
+        await Expect(admin.GetByTestId("create-account")).ToBeVisibleAsync();
+        await WebPlatform.CheckPageAsync(admin, "admin-accounts");
+
+        // A new HR office of one institution, created on the page.
+        var email = $"hr.{Guid.NewGuid():N}@example.org";
+        await admin.GetByTestId("account-email").FillAsync(email);
+        await admin.GetByTestId("account-name").FillAsync("Zhang HR");
+        await admin.GetByTestId("account-password").FillAsync(Platform.StaffPassword);
+        await admin.Locator(".mud-input-control").Filter(new() { Has = admin.GetByTestId("account-institutions") }).Locator(".mud-select-input, .mud-input-slot").First.ClickAsync();
+        var institutionName = (await platform.Services.Positions.Client.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>("/api/institutions"))!
+            .First(i => i!["id"]!.GetValue<Guid>() == institution)!["nameEn"]!.GetValue<string>();
+        await admin.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = institutionName }).First.ClickAsync();
+        await admin.Keyboard.PressAsync("Escape");
+        await admin.GetByTestId("create-account").ClickAsync();
+        var row = admin.Locator("tr").Filter(new() { Has = admin.GetByTestId("account-row-email").GetByText(email, new() { Exact = true }) });
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row.GetByTestId("account-row-status")).ToHaveTextAsync("Active");
+        await WebPlatform.CheckPageAsync(admin, "admin-account-created");
+
+        // The HR office signs in with it and gets the positions.
+        var hr = await platform.NewPageAsync("en-US");
+        await SignInAsync(hr, email, Platform.StaffPassword, "Zhang HR", English, "admin-created-hr");
+        await Expect(hr.GetByRole(AriaRole.Navigation, new() { Name = "Main menu" }).GetByRole(AriaRole.Link, new() { Name = "Positions" })).ToBeVisibleAsync();
+
+        // Disabled, it cannot sign in again (the provider's answer for a wrong password).
+        await row.GetByTestId("account-toggle").ClickAsync();
+        await Expect(row.GetByTestId("account-row-status")).ToHaveTextAsync("Disabled");
+        var again = await platform.NewPageAsync("en-US");
+        await SubmitSignInAsync(again, email, Platform.StaffPassword, English, "admin-disabled-hr");
+        await Expect(again.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        Assert.StartsWith(IdentityUrl + "account/login", again.Url);
+
+        // The model registry, and a retrain that shows its progress until the service refuses it for want of labels.
+        await admin.GetByTestId("nav-models").ClickAsync();
+        await Expect(admin.GetByRole(AriaRole.Heading, new() { Name = "Models", Level = 1 })).ToBeVisibleAsync();
+        var models = await (platform.Services.Matching.NewClient(await platform.Services.AdminTokenAsync())).GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>("/api/models");
+        await Expect(admin.Locator("tbody tr")).ToHaveCountAsync(Math.Max(1, models!.Count));
+        if (models.Count > 0) { await Expect(admin.GetByTestId("ndcg-chart")).ToBeVisibleAsync(); }
+        await WebPlatform.CheckPageAsync(admin, "admin-models");
+        await admin.GetByTestId("retrain").ClickAsync();
+        await Expect(admin.GetByTestId("problem")).ToContainTextAsync("Too few labelled matches");
+        await Expect(admin.GetByTestId("problem")).ToContainTextAsync("decided matches over at least");
+        await Expect(admin.GetByTestId("training")).ToHaveCountAsync(0);
+        await Expect(admin.GetByTestId("retrain")).ToBeEnabledAsync();
+        await WebPlatform.CheckPageAsync(admin, "admin-retrain-refused");
+    }
 }
