@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using MassTransit;
 using TalentMatch.Contracts;
 using TalentMatch.Contracts.Profiles;
@@ -49,6 +50,13 @@ public sealed class PoisonMessageTests(FaultInfrastructure infra, ITestOutputHel
         await Eventually.True(async () => await platform.ErrorQueueCountAsync("profile-registered_error") == 1,
             TimeSpan.FromSeconds(60), "the poison message to reach the error queue");
         Assert.Equal(0L, await platform.MatchingScalar<long>($"SELECT count(*) FROM inbox_messages WHERE message_id = '{poisonId}'"));
+
+        // Matching's operations endpoint (the administrator's error-queue counts) reports it on its endpoint, and nothing else.
+        var counts = (await platform.Matching.Client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/api/ops/error-queues"))!;
+        var byQueue = counts["queues"]!.AsArray().ToDictionary(q => q!["queue"]!.GetValue<string>(), q => q!["messages"]!.GetValue<uint>());
+        Assert.Equal(1u, byQueue["profile-registered"]);
+        Assert.Equal(1u, counts["total"]!.GetValue<uint>());
+        Assert.True(byQueue.Count >= 3, "matching's receive endpoints: " + string.Join(", ", byQueue.Keys));
 
         // The error-queue tool sees it with its exception, and re-drives it to the consumer's queue.
         await using var tool = ErrorQueueClient.Create("127.0.0.1", platform.Broker.RabbitPort, platform.VirtualHost, "guest", "guest");

@@ -188,5 +188,12 @@ public sealed class SignedInJourneysTests(WebPlatform platform) : IClassFixture<
         await Expect(admin.GetByTestId("training")).ToHaveCountAsync(0);
         await Expect(admin.GetByTestId("retrain")).ToBeEnabledAsync();
         await WebPlatform.CheckPageAsync(admin, "admin-retrain-refused");
+
+        // The error queues of every service's receive endpoints, counted on the broker: none has a dead letter here.
+        await admin.GetByTestId("nav-queues").ClickAsync();
+        await Expect(admin.Locator("[data-testid=error-queue-row][data-queue='profile-registered'] [data-testid=error-queue-count]")).ToHaveTextAsync("0");
+        Assert.True(await admin.GetByTestId("error-queue-row").CountAsync() >= 4, "the endpoints of matching, profiles and the others");
+        await Expect(admin.GetByTestId("empty-state")).ToBeVisibleAsync();
+        await WebPlatform.CheckPageAsync(admin, "admin-error-queues");
     }
 }

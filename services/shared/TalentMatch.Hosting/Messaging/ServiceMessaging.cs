@@ -41,6 +41,8 @@ public static class ServiceMessaging
         var inMemory = string.Equals(builder.Configuration["Messaging:Transport"], "InMemory", StringComparison.OrdinalIgnoreCase);
 
         var serviceName = builder.Environment.ApplicationName.Replace('.', '-').ToLowerInvariant();
+        // The receive endpoints, recorded as MassTransit configures them, for the error-queue counts (ErrorQueues).
+        var endpoints = new List<string>();
         builder.Services.AddMassTransit(x =>
         {
             // MassTransit 8.4 reports usage telemetry to its vendor by default; the platform makes no call outside the
@@ -55,7 +57,11 @@ public static class ServiceMessaging
                 o.Tags.Clear();
                 o.Tags.Add(HealthTags.Ready);
             });
-            x.AddConfigureEndpointsCallback((_, endpoint) => ConfigureRabbitMqEndpoint(endpoint));
+            x.AddConfigureEndpointsCallback((queue, endpoint) =>
+            {
+                endpoints.Add(queue);
+                ConfigureRabbitMqEndpoint(endpoint);
+            });
 
             if (inMemory)
             {
@@ -112,6 +118,13 @@ public static class ServiceMessaging
         if (!inMemory)
         {
             builder.Services.AddSingleton(Options.Create(rabbit));
+            builder.Services.AddSingleton(sp =>
+            {
+                // The bus is configured before anything asks for the counts (the endpoint resolves this after start-up).
+                var queues = ActivatorUtilities.CreateInstance<ErrorQueues>(sp);
+                endpoints.ForEach(queues.Record);
+                return queues;
+            });
             builder.Services.AddOptions<BusWatchdogOptions>().BindConfiguration("Messaging:Watchdog");
             builder.Services.TryAddSingleton(TimeProvider.System);
             builder.Services.AddHostedService<BusWatchdog>();

@@ -99,6 +99,11 @@ public static class ServiceDefaults
             ResponseWriter = WriteHealthReport,
         }).AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
+        if (app.Services.GetService<Messaging.ErrorQueues>() is not null)
+        {
+            Messaging.ErrorQueues.MapErrorQueuesApi(app, app.Environment.ApplicationName);
+        }
+
         return app;
     }
 

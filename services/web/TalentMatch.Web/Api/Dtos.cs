@@ -191,3 +191,7 @@ public static class ApiJson
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 }
+
+public sealed record ErrorQueueCount(string Queue, string ErrorQueue, long Messages);
+
+public sealed record ErrorQueuesView(string Service, IReadOnlyList<ErrorQueueCount> Queues, long Total);

@@ -70,6 +70,9 @@ public abstract class ServiceClient(HttpClient http)
         }
     }
 
+    /// <summary>The service's dead-lettered messages per receive endpoint (administrators).</summary>
+    public virtual Task<ErrorQueuesView> ErrorQueuesAsync(CancellationToken ct = default) => GetAsync<ErrorQueuesView>("/api/ops/error-queues", ct);
+
     protected static string Query(params (string Name, object? Value)[] parameters) =>
         "?" + string.Join('&', parameters.Where(p => p.Value is not null && p.Value.ToString() is { Length: > 0 })
             .Select(p => $"{p.Name}={Uri.EscapeDataString(Convert.ToString(p.Value, System.Globalization.CultureInfo.InvariantCulture)!)}"));
