@@ -196,4 +196,67 @@ public sealed class SignedInJourneysTests(WebPlatform platform) : IClassFixture<
         await Expect(admin.GetByTestId("empty-state")).ToBeVisibleAsync();
         await WebPlatform.CheckPageAsync(admin, "admin-error-queues");
     }
+
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
+
+    [Fact]
+    public async Task A_researcher_starts_the_profile_from_a_json_resume_file_and_corrects_it_before_saving()
+    {
+        var email = $"researcher.{Guid.NewGuid():N}@example.org";
+        await platform.Services.SignUpAsync(email, ResearcherPassword);
+        var page = await platform.NewPageAsync("en-US");
+        await SignInAsync(page, email, ResearcherPassword, email, English, "resume-sign-in");
+        await page.GotoAsync("/profile");
+        await Expect(page.GetByTestId("resume-import")).ToBeVisibleAsync();
+        await WebPlatform.CheckPageAsync(page, "resume-before");
+
+        await page.GetByTestId("resume-file").SetInputFilesAsync(Fixture("json-resume-researcher.json"));
+        await Expect(page.GetByTestId("imported")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("resume-import")).ToHaveCountAsync(0);
+        await Expect(page.Locator("input[data-testid=fullName], [data-testid=fullName] input").First).ToHaveValueAsync("Liu Yang");
+        await Expect(page.Locator("input[data-testid=orcid], [data-testid=orcid] input").First).ToHaveValueAsync("0000-0002-1825-0097");
+        await WebPlatform.CheckPageAsync(page, "resume-imported");
+
+        // Stored as the caller's profile, without consent until the researcher gives it; the editor saves the correction.
+        var id = (await platform.Services.Identity.NewClient(await platform.Services.AdminTokenAsync())
+            .GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/accounts?search={Uri.EscapeDataString(email)}"))!["items"]![0]!["userId"]!.GetValue<string>();
+        var profiles = platform.Services.Profiles.NewClient(await platform.Services.AdminTokenAsync());
+        var stored = (await profiles.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/profiles/{id}"))!;
+        Assert.Equal("Liu Yang", stored["fullName"]!.GetValue<string>());
+        Assert.False(stored["consentToMatching"]!.GetValue<bool>());
+        var name = page.Locator("input[data-testid=fullName], [data-testid=fullName] input").First;
+        await name.FillAsync("Liu Yang (刘洋)");
+        await name.PressAsync("Tab");
+        await page.GetByTestId("save-profile").ClickAsync();
+        await Expect(page.GetByTestId("saved-at")).ToBeVisibleAsync();
+        Assert.Equal("Liu Yang (刘洋)", (await profiles.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/profiles/{id}"))!["fullName"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_hr_office_imports_a_job_posting_as_a_draft_of_its_institution_and_opens_it()
+    {
+        var institutions = (await platform.Services.Positions.Client.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>("/api/institutions"))!;
+        var shenzhenBay = Guid.Parse(institutions.First(i => i!["nameEn"]!.GetValue<string>().Contains("Shenzhen Bay", StringComparison.Ordinal))!["id"]!.GetValue<string>());
+        var email = $"hr.{Guid.NewGuid():N}@example.org";
+        await platform.Services.StaffAsync("hr", email, shenzhenBay);
+        var page = await platform.NewPageAsync("en-US");
+        await SignInAsync(page, email, Platform.StaffPassword, "Test hr", English, "posting-sign-in");
+        await page.GotoAsync("/positions/new");
+        await Expect(page.GetByTestId("posting-import")).ToBeVisibleAsync();
+
+        await page.GetByTestId("posting-file").SetInputFilesAsync(Fixture("job-posting-shenzhen-bay.jsonld"));
+        await page.WaitForURLAsync("**/positions/*/edit?imported=true");
+        await Expect(page.GetByTestId("imported")).ToBeVisibleAsync();
+        await Expect(page.Locator("input[data-testid=title], [data-testid=title] input").First).ToHaveValueAsync("Postdoctoral researcher");
+        await WebPlatform.CheckPageAsync(page, "posting-imported");
+        var id = Guid.Parse(new Uri(page.Url).Segments[^2].TrimEnd('/'));
+        var positions = platform.Services.Positions.NewClient(await platform.Services.AdminTokenAsync());
+        var stored = (await positions.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/positions/{id}"))!;
+        Assert.Equal("draft", stored["status"]!.GetValue<string>());
+        Assert.Equal(shenzhenBay, stored["institutionId"]!.GetValue<Guid>());
+
+        await page.GetByTestId("open-position").ClickAsync();
+        await Eventually.True(async () => (await positions.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/positions/{id}"))!["status"]!.GetValue<string>() == "open",
+            TimeSpan.FromSeconds(30), "the imported draft opened");
+    }
 }

@@ -56,6 +56,16 @@ public abstract class ServiceClient(HttpClient http)
         return await Http.SendAsync(request, ct);
     }
 
+    /// <summary>Posts a document as it was uploaded (a résumé, a job posting), with an idempotency key.</summary>
+    protected async Task<T> PostDocumentAsync<T>(string path, byte[] document, string mediaType, string idempotencyKey, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(document) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        using var response = await Http.SendAsync(request, ct);
+        return await ReadAsync<T>(response, ct);
+    }
+
     protected static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct)
     {
         await EnsureAsync(response, ct);
@@ -99,6 +109,9 @@ public class ProfilesApi(HttpClient http) : ServiceClient(http)
     }
 
     public virtual Task EraseAsync(Guid id, CancellationToken ct = default) => SendAsync(HttpMethod.Delete, $"/api/profiles/{id}", ct: ct);
+    /// <summary>A JSON Resume file becomes the caller's profile; what a résumé cannot say goes in the query.</summary>
+    public virtual Task<Profile> ImportJsonResumeAsync(byte[] resume, IEnumerable<(string Name, object? Value)> options, string idempotencyKey, CancellationToken ct = default) =>
+        PostDocumentAsync<Profile>("/api/profiles/import/json-resume" + Query([.. options]), resume, "application/json", idempotencyKey, ct);
 }
 
 public class PositionsApi(HttpClient http) : ServiceClient(http)
@@ -112,6 +125,9 @@ public class PositionsApi(HttpClient http) : ServiceClient(http)
     public virtual Task<JobPosition> UpdateAsync(Guid id, PositionInput input, string? etag, CancellationToken ct = default) =>
         SendAsync<JobPosition>(HttpMethod.Put, $"/api/positions/{id}", input, ifMatch: etag, ct: ct);
     public virtual Task TransitionAsync(Guid id, string action, CancellationToken ct = default) => SendAsync(HttpMethod.Post, $"/api/positions/{id}/{action}", ct: ct);
+    /// <summary>A schema.org JobPosting (JSON-LD) becomes a position; what a posting cannot say goes in the query.</summary>
+    public virtual Task<JobPosition> ImportJobPostingAsync(byte[] posting, IEnumerable<(string Name, object? Value)> options, string idempotencyKey, CancellationToken ct = default) =>
+        PostDocumentAsync<JobPosition>("/api/positions/import/job-posting" + Query([.. options]), posting, "application/ld+json", idempotencyKey, ct);
 }
 
 public class MatchingApi(HttpClient http) : ServiceClient(http)
