@@ -259,4 +259,37 @@ public sealed class SignedInJourneysTests(WebPlatform platform) : IClassFixture<
         await Eventually.True(async () => (await positions.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/positions/{id}"))!["status"]!.GetValue<string>() == "open",
             TimeSpan.FromSeconds(30), "the imported draft opened");
     }
+
+    [Fact]
+    public async Task An_administrator_bulk_imports_profiles_and_sees_the_progress_and_each_rejected_line()
+    {
+        // 200 generated profiles, with line 50 missing its name and line 120 not JSON at all.
+        var lines = new TalentMatch.Seeds.ProfileGenerator(20261204).Generate(200).Select(p => TalentMatch.Seeds.ApiPayloads.Profile(p).ToJsonString()).ToList();
+        var broken = System.Text.Json.Nodes.JsonNode.Parse(lines[49])!.AsObject();
+        broken.Remove("fullName");
+        lines[49] = broken.ToJsonString();
+        lines[119] = "{ not json";
+        var file = Path.Combine(Path.GetTempPath(), $"profiles-{Guid.NewGuid():N}.ndjson");
+        await File.WriteAllLinesAsync(file, lines);
+        var before = await ProfileCountAsync();
+
+        var admin = await platform.NewPageAsync("en-US");
+        await SubmitSignInAsync(admin, Platform.AdminEmail, Platform.AdminPassword, English, "bulk-sign-in");
+        await admin.GetByTestId("nav-import").ClickAsync();
+        await Expect(admin.GetByTestId("bulk-file")).ToBeVisibleAsync();
+        await WebPlatform.CheckPageAsync(admin, "bulk-import");
+        await admin.GetByTestId("bulk-file").SetInputFilesAsync(file);
+
+        await Expect(admin.GetByTestId("bulk-summary")).ToContainTextAsync("198 profiles imported, 2 lines rejected", new() { Timeout = 120_000 });
+        await Expect(admin.GetByTestId("bulk-progress")).ToContainTextAsync("Processed 200 lines");
+        await Expect(admin.Locator("[data-testid=bulk-error][data-line='50']")).ToContainTextAsync("fullName");
+        await Expect(admin.Locator("[data-testid=bulk-error][data-line='120']")).ToHaveCountAsync(1);
+        await WebPlatform.CheckPageAsync(admin, "bulk-import-done");
+        Assert.Equal(before + 198, await ProfileCountAsync());
+        File.Delete(file);
+    }
+
+    private async Task<long> ProfileCountAsync() =>
+        (await platform.Services.Profiles.NewClient(await platform.Services.AdminTokenAsync())
+            .GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/api/profiles?pageSize=1"))!["total"]!.GetValue<long>();
 }

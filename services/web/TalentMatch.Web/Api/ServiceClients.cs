@@ -10,29 +10,44 @@ public abstract class ServiceClient(HttpClient http)
 {
     protected HttpClient Http { get; } = http;
 
+    /// <summary>Every call but the bulk import's stream: the clients themselves have no timeout (see ApiSetup).</summary>
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+
+    protected static CancellationTokenSource Timed(CancellationToken ct, TimeSpan? timeout = null)
+    {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout ?? RequestTimeout);
+        return cts;
+    }
+
     protected async Task<T> GetAsync<T>(string path, CancellationToken ct = default)
     {
-        using var response = await Http.GetAsync(path, ct);
-        return await ReadAsync<T>(response, ct);
+        using var timed = Timed(ct);
+        using var response = await Http.GetAsync(path, timed.Token);
+        return await ReadAsync<T>(response, timed.Token);
     }
 
     protected async Task<Tagged<T>> GetTaggedAsync<T>(string path, CancellationToken ct = default)
     {
-        using var response = await Http.GetAsync(path, ct);
-        var value = await ReadAsync<T>(response, ct);
+        using var timed = Timed(ct);
+        using var response = await Http.GetAsync(path, timed.Token);
+        var value = await ReadAsync<T>(response, timed.Token);
         return new Tagged<T>(value, response.Headers.ETag?.ToString());
     }
 
-    protected async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, string? ifMatch = null, string? idempotencyKey = null, CancellationToken ct = default)
+    protected async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, string? ifMatch = null, string? idempotencyKey = null,
+        CancellationToken ct = default, TimeSpan? timeout = null)
     {
-        using var response = await SendRawAsync(method, path, body, ifMatch, idempotencyKey, ct);
-        return await ReadAsync<T>(response, ct);
+        using var timed = Timed(ct, timeout);
+        using var response = await SendRawAsync(method, path, body, ifMatch, idempotencyKey, timed.Token);
+        return await ReadAsync<T>(response, timed.Token);
     }
 
     protected async Task SendAsync(HttpMethod method, string path, object? body = null, string? ifMatch = null, CancellationToken ct = default)
     {
-        using var response = await SendRawAsync(method, path, body, ifMatch, null, ct);
-        await EnsureAsync(response, ct);
+        using var timed = Timed(ct);
+        using var response = await SendRawAsync(method, path, body, ifMatch, null, timed.Token);
+        await EnsureAsync(response, timed.Token);
     }
 
     protected async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, object? body, string? ifMatch, string? idempotencyKey, CancellationToken ct)
@@ -62,8 +77,9 @@ public abstract class ServiceClient(HttpClient http)
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(document) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
         request.Headers.Add("Idempotency-Key", idempotencyKey);
-        using var response = await Http.SendAsync(request, ct);
-        return await ReadAsync<T>(response, ct);
+        using var timed = Timed(ct);
+        using var response = await Http.SendAsync(request, timed.Token);
+        return await ReadAsync<T>(response, timed.Token);
     }
 
     protected static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct)
@@ -103,12 +119,37 @@ public class ProfilesApi(HttpClient http) : ServiceClient(http)
     public virtual Task UnshareAsync(Guid id, Guid institutionId, CancellationToken ct = default) => SendAsync(HttpMethod.Delete, $"/api/profiles/{id}/sharing/{institutionId}", ct: ct);
     public virtual async Task<byte[]> ExportAsync(Guid id, CancellationToken ct = default)
     {
-        using var response = await Http.GetAsync($"/api/profiles/{id}/export", ct);
-        await EnsureAsync(response, ct);
-        return await response.Content.ReadAsByteArrayAsync(ct);
+        using var timed = Timed(ct);
+        using var response = await Http.GetAsync($"/api/profiles/{id}/export", timed.Token);
+        await EnsureAsync(response, timed.Token);
+        return await response.Content.ReadAsByteArrayAsync(timed.Token);
     }
 
     public virtual Task EraseAsync(Guid id, CancellationToken ct = default) => SendAsync(HttpMethod.Delete, $"/api/profiles/{id}", ct: ct);
+    /// <summary>
+    /// Streams a CSV or JSON Lines file to the bulk import and hands each line of its answer (a progress line per
+    /// committed batch, then the summary) to <paramref name="onLine"/> as it arrives; returns the summary.
+    /// </summary>
+    public virtual async Task<System.Text.Json.Nodes.JsonObject> BulkImportAsync(Stream file, string contentType, Action<System.Text.Json.Nodes.JsonObject> onLine, CancellationToken ct = default)
+    {
+        using var content = new StreamContent(file, 1 << 16);
+        content.Headers.ContentType = new MediaTypeHeaderValue(contentType) { CharSet = "utf-8" };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/profiles/import") { Content = content };
+        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        await EnsureAsync(response, ct);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        System.Text.Json.Nodes.JsonObject? last = null;
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length > 0 && System.Text.Json.Nodes.JsonNode.Parse(line) is System.Text.Json.Nodes.JsonObject parsed)
+            {
+                onLine(last = parsed);
+            }
+        }
+
+        return last ?? throw new ApiProblemException(new ApiProblem { Status = HttpStatusCode.BadGateway, Title = "The import answered nothing." });
+    }
+
     /// <summary>A JSON Resume file becomes the caller's profile; what a résumé cannot say goes in the query.</summary>
     public virtual Task<Profile> ImportJsonResumeAsync(byte[] resume, IEnumerable<(string Name, object? Value)> options, string idempotencyKey, CancellationToken ct = default) =>
         PostDocumentAsync<Profile>("/api/profiles/import/json-resume" + Query([.. options]), resume, "application/json", idempotencyKey, ct);
@@ -148,7 +189,7 @@ public class MatchingApi(HttpClient http) : ServiceClient(http)
     public virtual Task RecordOutcomeAsync(Guid matchId, string outcome, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, $"/api/matches/{matchId}/outcomes", new { outcome }, ct: ct);
     public virtual Task<IReadOnlyList<ModelSummary>> ModelsAsync(CancellationToken ct = default) => GetAsync<IReadOnlyList<ModelSummary>>("/api/models", ct);
-    public virtual Task<RetrainResponse> RetrainAsync(CancellationToken ct = default) => SendAsync<RetrainResponse>(HttpMethod.Post, "/api/models/retrain", null, ct: ct);
+    public virtual Task<RetrainResponse> RetrainAsync(CancellationToken ct = default) => SendAsync<RetrainResponse>(HttpMethod.Post, "/api/models/retrain", null, ct: ct, timeout: TimeSpan.FromMinutes(15));
 }
 
 public class IdentityApi(HttpClient http) : ServiceClient(http)
@@ -183,7 +224,8 @@ public static class ApiSetup
             services.AddHttpClient<TClient>(c =>
                 {
                     c.BaseAddress = new Uri(configuration[$"Services:{name}"] ?? fallback);
-                    c.Timeout = TimeSpan.FromSeconds(30);
+                    // Each call times itself (ServiceClient.Timed); the bulk import's stream runs as long as the file takes.
+                    c.Timeout = Timeout.InfiniteTimeSpan;
                     c.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
                 })
                 .AddHttpMessageHandler<AccessTokenHandler>();
