@@ -11,7 +11,8 @@ namespace TalentMatch.Web.BrowserTests;
 /// The journey the platform exists for, in a real browser against the real services, once in English and once in
 /// Chinese: a researcher signs up (confirming by the mailed link) and builds a profile in steps, an HR officer posts a
 /// position, the ambassador endorses the proposed match with the keyboard, the HR officer sees the candidate's card
-/// without contact, the researcher shares contact with the institution, and the HR officer sees the name. On the way,
+/// without contact, the researcher shares contact with the institution, the HR officer sees the name and records the
+/// interview, and the researcher erases profile and account. On the way,
 /// the error paths a user meets: a field the service refuses (shown on that field), a stale edit (someone changed the
 /// position meanwhile: reload), and a session that expired (sign in again, back on the same page).
 /// </summary>
@@ -25,15 +26,16 @@ public sealed class CrossRoleJourneyTests(WebPlatform platform, ITestOutputHelpe
     static CrossRoleJourneyTests() => SetDefaultExpectTimeout(30_000);
 
     /// <summary>What the journey reads on screen in one language.</summary>
-    private sealed record Texts(string Locale, string Doctorate, string ConflictStart, string QueueDone, string Anonymous, string OrcidError)
+    private sealed record Texts(string Locale, string Doctorate, string ConflictStart, string QueueDone, string Anonymous, string OrcidError,
+        string Interviewed, string EraseButton)
     {
         public ProviderTexts Provider => ProviderTexts.For(Locale);
     }
 
     private static readonly Dictionary<string, Texts> Languages = new()
     {
-        ["en-US"] = new("en-US", "Doctorate", "Someone changed this", "Nothing left in this queue.", "Candidate (contact not shared)", "must be an ORCID iD"),
-        ["zh-CN"] = new("zh-CN", "博士", "其他人已修改", "此队列已全部审核完毕。", "候选人(未共享联系方式)", "must be an ORCID iD"),
+        ["en-US"] = new("en-US", "Doctorate", "Someone changed this", "Nothing left in this queue.", "Candidate (contact not shared)", "must be an ORCID iD", "Interviewed", "Erase my profile and account"),
+        ["zh-CN"] = new("zh-CN", "博士", "其他人已修改", "此队列已全部审核完毕。", "候选人(未共享联系方式)", "must be an ORCID iD", "已面试", "删除我的档案和账号"),
     };
 
     [Theory]
@@ -204,12 +206,27 @@ public sealed class CrossRoleJourneyTests(WebPlatform platform, ITestOutputHelpe
         await Expect(card).ToContainTextAsync(researcherEmail);
         await Check(hr, "candidates-named");
 
-        // 10. The HR officer's session expires; the same page asks for a sign-in and comes back to it.
+        // 10. The HR officer records the interview; the card shows it as the latest outcome, and matching stored it.
+        await card.GetByTestId("outcome-interviewed").ClickAsync();
+        await Expect(card.GetByTestId("latest-outcome")).ToContainTextAsync(texts.Interviewed);
+        Assert.Equal("interviewed", (await MatchAsync(position, match, "endorsed"))["outcome"]?.GetValue<string>());
+
+        // 11. The researcher erases the profile and the account, after a confirmation; the account cannot sign in again.
+        await researcher.GetByTestId("erase").ClickAsync();
+        await researcher.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = texts.EraseButton }).ClickAsync();
+        await Expect(researcher.GetByTestId("erased")).ToBeVisibleAsync();
+        await Check(researcher, "erased");
+        var gone = await platform.NewPageAsync(locale);
+        await ProviderSignIn.SubmitSignInAsync(platform, gone, researcherEmail, ResearcherPassword, texts.Provider, $"journey-{locale}-{++shot:00}-erased-sign-in");
+        await Expect(gone.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        Assert.StartsWith(platform.IdentityUrl + "account/login", gone.Url);
+
+        // 12. The HR officer's session expires; the same page asks for a sign-in and comes back to it.
         await hr.Context.ClearCookiesAsync();
         await hr.GotoAsync($"/positions/{position}/candidates");
         await ProviderSignIn.SubmitProviderFormAsync(platform, hr, hrEmail, Platform.StaffPassword, texts.Provider, $"journey-{locale}-{++shot:00}-hr-again");
         await hr.WaitForURLAsync($"**/positions/{position}/candidates");
-        await Expect(hr.GetByTestId("candidate-name")).ToHaveTextAsync(fullName);
+        await Expect(hr.GetByTestId("candidate-card")).ToHaveCountAsync(1);
         Assert.Equal(locale == "zh-CN" ? "zh-CN" : "en", await hr.GetAttributeAsync("html", "lang"));
         output.WriteLine($"{locale}: {shot} pages checked; position {position}, match {match}");
     }
