@@ -73,6 +73,9 @@ public sealed partial class FieldErrors
 
     public bool Any => _errors.Count > 0 || Title is not null;
 
+    /// <summary>The service named fields (a validation problem): the page says so in the user's language.</summary>
+    public bool HasFieldMessages => _errors.Count > 0;
+
     public void Clear()
     {
         _errors.Clear();
