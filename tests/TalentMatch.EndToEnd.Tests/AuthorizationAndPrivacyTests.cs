@@ -84,6 +84,11 @@ public sealed class AuthorizationAndPrivacyTests(Platform platform, Xunit.Abstra
         ["matching GET /api/models/champion"] = "Ai Ao Ad",
         ["matching GET /api/models/{version}/mlnet"] = "Ai Ao Ad",
         ["matching POST /api/models/retrain"] = "Ad",
+        // Each service's dead-lettered messages per receive endpoint (the web app's error-queue page).
+        ["identity GET /api/ops/error-queues"] = "Ad",
+        ["profiles GET /api/ops/error-queues"] = "Ad",
+        ["positions GET /api/ops/error-queues"] = "Ad",
+        ["matching GET /api/ops/error-queues"] = "Ad",
     };
 
     [Fact]
