@@ -21,7 +21,7 @@ public sealed class BusWatchdogOptions
 
 /// <summary>
 /// The last line of defence against a wedged bus. After a broker crash, MassTransit 8.4.0 on RabbitMQ.Client 7.1.2
-/// (the newest pair the package registry serves) can end up with receive endpoints that never reconnect: the dead
+/// (the pair the platform ran before 8.5.12, which is not yet measured for this) could end up with receive endpoints that never reconnect: the dead
 /// connection is never replaced, one endpoint retries on it forever and the others never notice (seen in the fault
 /// tests in CI and in one of six local runs). Nothing in-process recovers from that.
 /// <para>

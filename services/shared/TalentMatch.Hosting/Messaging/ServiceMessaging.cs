@@ -45,7 +45,7 @@ public static class ServiceMessaging
         var endpoints = new List<string>();
         builder.Services.AddMassTransit(x =>
         {
-            // MassTransit 8.4 reports usage telemetry to its vendor by default; the platform makes no call outside the
+            // MassTransit (8.4 and 8.5) reports usage telemetry to its vendor by default; the platform makes no call outside the
             // deployment that an operator did not configure.
             x.DisableUsageTelemetry();
             x.SetKebabCaseEndpointNameFormatter();
