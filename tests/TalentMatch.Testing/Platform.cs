@@ -156,7 +156,13 @@ public class Platform : IAsyncLifetime
     {
         var settings = TestInfrastructure.ServiceSettings(Databases[service]);
         settings["RabbitMq:VirtualHost"] = VirtualHost;
+        Configure(service, settings);
         return settings;
+    }
+
+    /// <summary>Settings a platform of a particular test adds to a service's (e.g. where to export telemetry).</summary>
+    protected virtual void Configure(string service, Dictionary<string, string?> settings)
+    {
     }
 
     /// <summary>Runs rabbitmqctl against the test broker through the project's own infrastructure script.</summary>

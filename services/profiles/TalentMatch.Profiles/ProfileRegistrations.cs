@@ -3,12 +3,17 @@ using Npgsql;
 using TalentMatch.Contracts.Profiles;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Persistence;
+using TalentMatch.Hosting.Observability;
 using TalentMatch.Hosting.Web;
 
 namespace TalentMatch.Profiles;
 
 /// <summary>A new profile with everything stored with it: its event and, for a request with an Idempotency-Key, the answer.</summary>
-internal sealed record Registration(Profile Profile, ProfileRegistered Event, IdempotencyRecord? Answer);
+internal sealed record Registration(Profile Profile, ProfileRegistered Event, IdempotencyRecord? Answer)
+{
+    /// <summary>The request's trace, taken where the registration is made: the batch that writes it runs elsewhere.</summary>
+    public string? TraceParent { get; init; } = PlatformTelemetry.CurrentTraceParent();
+}
 
 /// <summary>
 /// Stores registrations by group commit: the registrations of concurrent requests go to PostgreSQL together, profile rows
@@ -41,7 +46,7 @@ internal sealed class ProfileRegistrations : IAsyncDisposable
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            var events = batch.Select(r => (Contracts.IIntegrationEvent)r.Event).ToList();
+            var events = batch.Select(r => new TracedEvent(r.Event, r.TraceParent)).ToList();
             await using (var transaction = await connection.BeginTransactionAsync(ct))
             {
                 await ProfileRows.CopyAsync(connection, batch.Select(r => r.Profile).ToList(), ct);

@@ -48,7 +48,11 @@ public sealed class ProfileErasedConsumer(MatchingDbContext db) : IConsumer<Prof
         // The lists it left are refilled by the shortlist worker.
         foreach (var position in positions)
         {
-            db.RankingQueue.Add(new RankingQueueItem { Kind = RankingQueueItem.Position, AggregateId = position, EnqueuedAt = DateTimeOffset.UtcNow });
+            db.RankingQueue.Add(new RankingQueueItem
+            {
+                Kind = RankingQueueItem.Position, AggregateId = position, EnqueuedAt = DateTimeOffset.UtcNow,
+                TraceParent = Hosting.Observability.PlatformTelemetry.CurrentTraceParent(),
+            });
         }
 
         await db.SaveChangesAsync(ct);

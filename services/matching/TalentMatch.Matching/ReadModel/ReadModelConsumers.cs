@@ -4,6 +4,7 @@ using TalentMatch.Contracts.Matching;
 using TalentMatch.Contracts.Positions;
 using TalentMatch.Contracts.Profiles;
 using TalentMatch.Hosting.Messaging;
+using TalentMatch.Hosting.Observability;
 using TalentMatch.Matching.Shortlists;
 
 namespace TalentMatch.Matching.ReadModel;
@@ -34,7 +35,10 @@ internal static class Rerank
     {
         if (await upsert > 0)
         {
-            db.RankingQueue.Add(new RankingQueueItem { Kind = kind, AggregateId = aggregateId, EnqueuedAt = DateTimeOffset.UtcNow });
+            db.RankingQueue.Add(new RankingQueueItem
+            {
+                Kind = kind, AggregateId = aggregateId, EnqueuedAt = DateTimeOffset.UtcNow, TraceParent = PlatformTelemetry.CurrentTraceParent(),
+            });
         }
     }
 }
@@ -43,7 +47,7 @@ public sealed class ProfileRegisteredConsumer(InboxBatcher<MatchingDbContext> in
 {
     public Task Consume(ConsumeContext<ProfileRegistered> context) =>
         inbox.ProcessOnceAsync(context, nameof(ProfileRegisteredConsumer), upserts,
-            new ProfileUpsert(context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View));
+            new ProfileUpsert(context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View, PlatformTelemetry.CurrentTraceParent()));
 }
 
 public sealed class ProfileRegisteredConsumerDefinition : BatchedInboxConsumerDefinition<ProfileRegisteredConsumer>;
@@ -52,7 +56,7 @@ public sealed class ProfileUpdatedConsumer(InboxBatcher<MatchingDbContext> inbox
 {
     public Task Consume(ConsumeContext<ProfileUpdated> context) =>
         inbox.ProcessOnceAsync(context, nameof(ProfileUpdatedConsumer), upserts,
-            new ProfileUpsert(context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View));
+            new ProfileUpsert(context.Message.AggregateId, context.Message.AggregateVersion, context.Message.View, PlatformTelemetry.CurrentTraceParent()));
 }
 
 public sealed class ProfileUpdatedConsumerDefinition : BatchedInboxConsumerDefinition<ProfileUpdatedConsumer>;

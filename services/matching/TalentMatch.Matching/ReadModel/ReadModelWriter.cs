@@ -58,7 +58,8 @@ public static class ReadModelWriter
 }
 
 /// <summary>A profile's matching view at a version, as registered or updated.</summary>
-public sealed record ProfileUpsert(Guid Id, long Version, ProfileMatchingView View);
+/// <param name="TraceParent">The delivery's trace, continued by the re-rank the upsert queues.</param>
+public sealed record ProfileUpsert(Guid Id, long Version, ProfileMatchingView View, string? TraceParent = null);
 
 /// <summary>
 /// Profile registrations and updates, applied to the read model as one multi-row upsert per run of messages in an inbox
@@ -77,20 +78,23 @@ public sealed class ProfileUpserts : IInboxEffect<MatchingDbContext, ProfileUpse
         var rows = items.GroupBy(i => i.Id).Select(g => g.MaxBy(i => i.Version)!).Select(i => new Row(
             i.Id, i.Version, i.View.ResearchFields, ResearchFieldKeys.For(i.View.ResearchFields), i.View.Skills, i.View.DegreeLevel,
             i.View.CareerStage, i.View.YearsOfExperience, i.View.PublicationsCount, i.View.PreferredCities, i.View.EmploymentModes,
-            i.View.ConsentToMatching, i.View.HIndex, i.View.GrantsLed, i.View.TalentTier, i.View.Languages ?? [], i.View.EarliestStartDate));
+            i.View.ConsentToMatching, i.View.HIndex, i.View.GrantsLed, i.View.TalentTier, i.View.Languages ?? [], i.View.EarliestStartDate,
+            i.TraceParent));
         var json = JsonSerializer.Serialize(rows, RowJson);
         return db.Database.ExecuteSqlAsync($"""
-            WITH changed AS (
+            WITH input AS (
+                SELECT * FROM jsonb_to_recordset({json}::jsonb) AS r(id uuid, version bigint, research_fields text[], field_keys text[],
+                    skills text[], degree_level integer, career_stage integer, years_of_experience double precision,
+                    publications_count integer, preferred_cities text[], employment_modes integer, consent_to_matching boolean,
+                    h_index integer, grants_led integer, talent_tier integer, languages text[], earliest_start_date date, trace_parent text)),
+            changed AS (
                 INSERT INTO candidate_profiles AS c (profile_id, version, withdrawn, research_fields, field_keys, skills, degree_level,
                     career_stage, years_of_experience, publications_count, preferred_cities, employment_modes, consent_to_matching,
                     h_index, grants_led, talent_tier, languages, earliest_start_date, updated_at)
                 SELECT r.id, r.version, false, r.research_fields, r.field_keys, r.skills, r.degree_level, r.career_stage,
                     r.years_of_experience, r.publications_count, r.preferred_cities, r.employment_modes, r.consent_to_matching,
                     r.h_index, r.grants_led, r.talent_tier, r.languages, r.earliest_start_date, now()
-                FROM jsonb_to_recordset({json}::jsonb) AS r(id uuid, version bigint, research_fields text[], field_keys text[],
-                    skills text[], degree_level integer, career_stage integer, years_of_experience double precision,
-                    publications_count integer, preferred_cities text[], employment_modes integer, consent_to_matching boolean,
-                    h_index integer, grants_led integer, talent_tier integer, languages text[], earliest_start_date date)
+                FROM input r
                 ON CONFLICT (profile_id) DO UPDATE SET version = EXCLUDED.version, withdrawn = false,
                     research_fields = EXCLUDED.research_fields, field_keys = EXCLUDED.field_keys, skills = EXCLUDED.skills,
                     degree_level = EXCLUDED.degree_level, career_stage = EXCLUDED.career_stage,
@@ -101,15 +105,16 @@ public sealed class ProfileUpserts : IInboxEffect<MatchingDbContext, ProfileUpse
                     earliest_start_date = EXCLUDED.earliest_start_date, updated_at = now()
                 WHERE c.version < EXCLUDED.version
                 RETURNING c.profile_id)
-            INSERT INTO ranking_queue (kind, aggregate_id, enqueued_at)
-            SELECT {RankingQueueItem.Profile}, profile_id, now() FROM changed
+            INSERT INTO ranking_queue (kind, aggregate_id, enqueued_at, trace_parent)
+            SELECT {RankingQueueItem.Profile}, c.profile_id, now(), i.trace_parent FROM changed c JOIN input i ON i.id = c.profile_id
             """, ct);
     }
 
     private sealed record Row(
         Guid Id, long Version, IReadOnlyList<string> ResearchFields, string[] FieldKeys, IReadOnlyList<string> Skills, int DegreeLevel,
         int CareerStage, double YearsOfExperience, int PublicationsCount, IReadOnlyList<string> PreferredCities, int EmploymentModes,
-        bool ConsentToMatching, int HIndex, int GrantsLed, int TalentTier, IReadOnlyList<string> Languages, DateOnly? EarliestStartDate);
+        bool ConsentToMatching, int HIndex, int GrantsLed, int TalentTier, IReadOnlyList<string> Languages, DateOnly? EarliestStartDate,
+        string? TraceParent);
 }
 
 /// <summary>Index keys for candidate generation: each code's discipline and field (first one and two segments).</summary>

@@ -42,4 +42,7 @@ public sealed class RankingQueueItem
     public required string Kind { get; set; }
     public Guid AggregateId { get; set; }
     public DateTimeOffset EnqueuedAt { get; set; }
+
+    /// <summary>The W3C <c>traceparent</c> of the delivery that queued it, so the re-rank continues that trace.</summary>
+    public string? TraceParent { get; set; }
 }

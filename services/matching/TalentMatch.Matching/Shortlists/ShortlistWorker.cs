@@ -5,6 +5,7 @@ using Npgsql;
 using NpgsqlTypes;
 using TalentMatch.Contracts.Matching;
 using TalentMatch.Hosting.Messaging;
+using TalentMatch.Hosting.Observability;
 using TalentMatch.Matching.Baseline;
 using TalentMatch.Matching.ReadModel;
 using TalentMatch.Matching.Reviews;
@@ -65,6 +66,7 @@ internal sealed partial class ShortlistWorker(
     private readonly ShortlistOptions _options = options.Value;
     private readonly ShortlistRanker _ranker = new(facts);
     private bool _waitingLogged;
+    private DateTimeOffset _nextQueueSample = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -100,6 +102,65 @@ internal sealed partial class ShortlistWorker(
     /// <summary>Processes one batch; returns the number of queue rows it took.</summary>
     internal async Task<int> ProcessBatchAsync(CancellationToken ct)
     {
+        var started = DateTimeOffset.UtcNow;
+        List<RankingQueueItem> items;
+        // The worker's statements make no spans (it polls several times a second); the batch reports its own below.
+        using (PlatformTelemetry.Quiet())
+        {
+            await SampleQueueAsync(ct);
+            items = await RankBatchAsync(ct);
+        }
+
+        TraceBatch(items, started);
+        return items.Count;
+    }
+
+    /// <summary>
+    /// One span per batch, linked to what queued its items, and in the trace of each item that carries one a
+    /// "shortlist update" span from the batch's start to its commit: the last step of the request that caused it.
+    /// </summary>
+    private static void TraceBatch(List<RankingQueueItem> items, DateTimeOffset started)
+    {
+        if (items.Count == 0 || !PlatformTelemetry.Source.HasListeners())
+        {
+            return;
+        }
+
+        var traced = items.Where(i => i.TraceParent is not null).DistinctBy(i => i.TraceParent).Take(256).ToList();
+        using (var batch = PlatformTelemetry.StartBatch("shortlist batch", traced.Select(i => PlatformTelemetry.Parse(i.TraceParent)), items.Count))
+        {
+            batch?.SetStartTime(started.UtcDateTime);
+        }
+
+        foreach (var item in traced)
+        {
+            using var update = PlatformTelemetry.Source.StartActivity("shortlist update", ActivityKind.Internal, PlatformTelemetry.Parse(item.TraceParent),
+                tags: [new("talentmatch.ranking.kind", item.Kind), new("talentmatch.ranking.aggregate_id", item.AggregateId)], startTime: started);
+        }
+    }
+
+    /// <summary>The queue's length and the age of its oldest row (shortlist staleness), read at most every few seconds.</summary>
+    private async Task SampleQueueAsync(CancellationToken ct)
+    {
+        if (DateTimeOffset.UtcNow < _nextQueueSample)
+        {
+            return;
+        }
+
+        _nextQueueSample = DateTimeOffset.UtcNow.AddSeconds(5);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MatchingDbContext>();
+        var queue = await db.Database.SqlQuery<QueueSample>($"""
+            SELECT count(*) AS "Length", coalesce(extract(epoch FROM now() - min(enqueued_at)), 0)::double precision AS "OldestSeconds"
+            FROM ranking_queue
+            """).SingleAsync(ct);
+        PlatformMetrics.RecordRankingQueue(queue.Length, queue.OldestSeconds);
+    }
+
+    private sealed record QueueSample(long Length, double OldestSeconds);
+
+    private async Task<List<RankingQueueItem>> RankBatchAsync(CancellationToken ct)
+    {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MatchingDbContext>();
         // A batch only adds entities; scanning thousands of tracked ones for changes at every SaveChanges is waste.
@@ -108,10 +169,15 @@ internal sealed partial class ShortlistWorker(
         var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({AdvisoryLockKey}) AS \"Value\"").SingleAsync(ct);
         if (!locked)
         {
-            return 0;
+            return [];
         }
 
         var model = await champion.RefreshAsync(db, ct);
+        if (model is not null)
+        {
+            PlatformMetrics.RecordModelVersion(model.Version);
+        }
+
         if (model is null)
         {
             if (!_waitingLogged)
@@ -120,7 +186,7 @@ internal sealed partial class ShortlistWorker(
                 _waitingLogged = true;
             }
 
-            return 0;
+            return [];
         }
 
         // The oldest rows, up to BatchSize, stopping before the (PositionsPerBatch + 1)th position row.
@@ -136,7 +202,7 @@ internal sealed partial class ShortlistWorker(
             .AsNoTracking().ToListAsync(ct);
         if (items.Count == 0)
         {
-            return 0;
+            return [];
         }
 
         var clock = Stopwatch.StartNew();
@@ -154,7 +220,7 @@ internal sealed partial class ShortlistWorker(
         await transaction.CommitAsync(ct);
         LogBatch(logger, items.Count, positions.Count, profiles.Count, changed, batch.PositionsLoaded, batch.EntriesLoaded, batch.PairsScored,
             model.Version, clock.Elapsed.TotalMilliseconds, ranked.TotalMilliseconds, (placed - ranked).TotalMilliseconds, (written - placed).TotalMilliseconds);
-        return items.Count;
+        return items;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ranked a batch of {Items} queued change(s) ({Positions} position(s), {Profiles} profile(s)): {Changed} shortlist(s) changed; loaded {PositionsLoaded} position(s) and {EntriesLoaded} shortlist entries, scored {Pairs} pair(s); model v{Model}, {Milliseconds:0} ms (rank {RankMs:0}, place {PlaceMs:0}, write {WriteMs:0})")]

@@ -286,7 +286,7 @@ public sealed partial class BulkProfileImporter(
             profiles.Add(profile);
         }
 
-        var events = profiles.Select(p => new ProfileRegistered(Guid.NewGuid(), now, p.Id, p.Version, p.ToMatchingView())).ToList();
+        var events = profiles.Select(p => TracedEvent.Current(new ProfileRegistered(Guid.NewGuid(), now, p.Id, p.Version, p.ToMatchingView()))).ToList();
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await ProfileRows.CopyAsync(connection, profiles, ct);
         await Outbox.CopyAsync(connection, outboxSignal, events, ct);

@@ -32,17 +32,25 @@ public sealed partial class ErrorQueues(IOptions<RabbitMqSettings> settings)
 
     public async Task<IReadOnlyList<ErrorQueueCount>> CountAsync(CancellationToken ct)
     {
+        var queues = Queues;
+        var counts = await CountAsync(queues.Select(q => q + "_error").ToList(), ct);
+        return queues.Select((q, i) => new ErrorQueueCount(q, q + "_error", counts[i])).ToList();
+    }
+
+    /// <summary>Messages ready in each named queue (0 for one that does not exist), over one short-lived connection.</summary>
+    public async Task<IReadOnlyList<uint>> CountAsync(IReadOnlyList<string> queues, CancellationToken ct)
+    {
         var rabbit = settings.Value;
         var factory = new ConnectionFactory
         {
             HostName = rabbit.Host, Port = rabbit.Port, VirtualHost = rabbit.VirtualHost, UserName = rabbit.Username, Password = rabbit.Password,
-            ClientProvidedName = "error-queue-counts",
+            ClientProvidedName = "queue-counts",
         };
         await using var connection = await factory.CreateConnectionAsync(ct);
-        var counts = new List<ErrorQueueCount>();
-        foreach (var queue in Queues)
+        var counts = new List<uint>(queues.Count);
+        foreach (var queue in queues)
         {
-            counts.Add(new ErrorQueueCount(queue, queue + "_error", await CountOneAsync(connection, queue + "_error", ct)));
+            counts.Add(await CountOneAsync(connection, queue, ct));
         }
 
         return counts;
@@ -71,7 +79,7 @@ public sealed partial class ErrorQueues(IOptions<RabbitMqSettings> settings)
                     var counts = await queues.CountAsync(ct);
                     return Results.Ok(new ErrorQueuesResponse(service, counts, (uint)counts.Sum(c => c.Messages)));
                 }
-                catch (Exception e) when (e is BrokerUnreachableException or OperationInterruptedException or AlreadyClosedException or IOException)
+                catch (Exception e) when (IsBrokerUnreachable(e))
                 {
                     LogBrokerUnreachable(logger, e);
                     return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The message broker does not answer.",
@@ -83,6 +91,51 @@ public sealed partial class ErrorQueues(IOptions<RabbitMqSettings> settings)
         return app;
     }
 
+    internal static bool IsBrokerUnreachable(Exception e) =>
+        e is BrokerUnreachableException or OperationInterruptedException or AlreadyClosedException or IOException;
+
     [LoggerMessage(Level = LogLevel.Warning, EventName = "ErrorQueuesBrokerUnreachable", Message = "Counting the error queues failed: the broker did not answer")]
     private static partial void LogBrokerUnreachable(ILogger logger, Exception e);
+}
+
+/// <summary>
+/// Consumer lag for the metrics: every <see cref="Interval"/>, the messages ready in each of this service's receive
+/// queues (the ones <see cref="ErrorQueues"/> recorded), by passive declare. A broker that does not answer leaves the
+/// last values; the bus reports its own connection state in the readiness check.
+/// </summary>
+internal sealed partial class QueueDepthSampler(IServiceProvider services, ILogger<QueueDepthSampler> logger) : Microsoft.Extensions.Hosting.BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        // Resolved after the first wait: the list fills while MassTransit configures the bus, at its start.
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            var queues = services.GetRequiredService<ErrorQueues>();
+            var names = queues.Queues;
+            if (names.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                using var quiet = Observability.PlatformTelemetry.Quiet();
+                var counts = await queues.CountAsync(names, stoppingToken);
+                for (var i = 0; i < names.Count; i++)
+                {
+                    Observability.PlatformMetrics.RecordQueueDepth(names[i], counts[i]);
+                }
+            }
+            catch (Exception e) when (ErrorQueues.IsBrokerUnreachable(e))
+            {
+                LogSampleFailed(logger, e.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Queue depths not sampled: the broker did not answer ({Reason})")]
+    private static partial void LogSampleFailed(ILogger logger, string reason);
 }

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TalentMatch.Hosting.Observability;
 
 namespace TalentMatch.Hosting.Messaging;
 
@@ -47,7 +49,12 @@ public sealed partial class InboxBatcher<TContext> : IAsyncDisposable where TCon
         _logger = logger;
         // Not a hosted service on purpose: it must outlive MassTransit's graceful stop, which waits for in-flight
         // consumers, and singletons are disposed only after every hosted service has stopped.
-        _writer = Task.Run(WriteAsync);
+        // Without the caller's execution context: the loop would otherwise run inside the span of whichever request
+        // first resolved the batcher, for the life of the process.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _writer = Task.Run(WriteAsync);
+        }
     }
 
     /// <summary>
@@ -66,7 +73,7 @@ public sealed partial class InboxBatcher<TContext> : IAsyncDisposable where TCon
     private Task<bool> Enqueue(ConsumeContext context, string consumer, Func<TContext, CancellationToken, Task> apply, ISharedEffect? shared)
     {
         var messageId = context.MessageId ?? throw new InvalidOperationException("The message has no MessageId; it cannot be deduplicated.");
-        var pending = new Pending(messageId, consumer, apply, shared, context.CancellationToken);
+        var pending = new Pending(messageId, consumer, apply, shared, context.CancellationToken, Activity.Current?.Context ?? default);
         if (!_pending.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(InboxBatcher<TContext>), "The service is shutting down.");
@@ -139,6 +146,8 @@ public sealed partial class InboxBatcher<TContext> : IAsyncDisposable where TCon
     /// <summary>One transaction for the whole batch; returns, per message, whether it was applied (false: a duplicate).</summary>
     private async Task<bool[]> CommitTogetherAsync(List<Pending> batch)
     {
+        using var span = PlatformTelemetry.StartBatch("inbox batch", batch.Select(p => p.Caller), batch.Count);
+        PlatformMetrics.InboxBatchSize.Record(batch.Count);
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         db.Database.AutoSavepointsEnabled = false;
@@ -172,6 +181,8 @@ public sealed partial class InboxBatcher<TContext> : IAsyncDisposable where TCon
 
             if (shared is null)
             {
+                // In the trace of the delivery it applies, so what the effect queues (a re-rank) can continue it.
+                using var apply = PlatformTelemetry.Source.StartActivity("inbox apply " + batch[i].Consumer, ActivityKind.Internal, batch[i].Caller);
                 await batch[i].Apply(db, CancellationToken.None);
             }
             else
@@ -227,8 +238,10 @@ public sealed partial class InboxBatcher<TContext> : IAsyncDisposable where TCon
         private readonly TaskCompletionSource<bool> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly CancellationTokenRegistration _cancellation;
 
-        public Pending(Guid messageId, string consumer, Func<TContext, CancellationToken, Task> apply, ISharedEffect? shared, CancellationToken cancellationToken)
+        public Pending(Guid messageId, string consumer, Func<TContext, CancellationToken, Task> apply, ISharedEffect? shared, CancellationToken cancellationToken,
+            ActivityContext caller)
         {
+            Caller = caller;
             MessageId = messageId;
             Consumer = consumer;
             Apply = apply;
@@ -239,6 +252,9 @@ public sealed partial class InboxBatcher<TContext> : IAsyncDisposable where TCon
 
         public Guid MessageId { get; }
         public string Consumer { get; }
+
+        /// <summary>The consume span of the delivery (MassTransit's), which the batch links to.</summary>
+        public ActivityContext Caller { get; }
         public Func<TContext, CancellationToken, Task> Apply { get; }
 
         /// <summary>Set when the message's effect can be applied together with its neighbours'.</summary>

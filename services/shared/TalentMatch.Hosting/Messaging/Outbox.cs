@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 using NpgsqlTypes;
 using TalentMatch.Contracts;
+using TalentMatch.Hosting.Observability;
 
 namespace TalentMatch.Hosting.Messaging;
 
@@ -17,14 +18,14 @@ public static class Outbox
     /// transaction) as the data change, and published by the relay after commit.
     /// </summary>
     public static void Enqueue(this DbContext db, IIntegrationEvent @event) =>
-        db.Set<OutboxMessage>().Add(ToMessage(@event, DateTimeOffset.UtcNow));
+        db.Set<OutboxMessage>().Add(ToMessage(@event, DateTimeOffset.UtcNow, PlatformTelemetry.CurrentTraceParent()));
 
     /// <summary>
     /// Writes the events' outbox rows by binary COPY on <paramref name="connection"/>, inside the caller's transaction:
     /// for code that stores its data with hand-written SQL rather than a SaveChanges (bulk import, group commit). After
     /// the commit, call <see cref="CommittedAsync"/>.
     /// </summary>
-    public static async Task CopyAsync(NpgsqlConnection connection, OutboxSignal signal, IReadOnlyList<IIntegrationEvent> events, CancellationToken ct)
+    public static async Task CopyAsync(NpgsqlConnection connection, OutboxSignal signal, IReadOnlyList<TracedEvent> events, CancellationToken ct)
     {
         if (signal.DirectPublish is not null || events.Count == 0)
         {
@@ -33,10 +34,10 @@ public static class Outbox
 
         var now = DateTimeOffset.UtcNow;
         await using var copy = await connection.BeginBinaryImportAsync(
-            $"COPY {OutboxModel.OutboxTable} (id, message_type, payload, created_at, attempts, next_attempt_at) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var @event in events)
+            $"COPY {OutboxModel.OutboxTable} (id, message_type, payload, created_at, attempts, next_attempt_at, trace_parent) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var traced in events)
         {
-            var row = ToMessage(@event, now);
+            var row = ToMessage(traced.Event, now, traced.TraceParent);
             // Synchronous writes: Npgsql's async ones allocate a task per value, and the rows are in memory already.
             copy.StartRow();
             copy.Write(row.Id, NpgsqlDbType.Uuid);
@@ -45,26 +46,35 @@ public static class Outbox
             copy.Write(row.CreatedAt, NpgsqlDbType.TimestampTz);
             copy.Write(row.Attempts, NpgsqlDbType.Integer);
             copy.Write(row.NextAttemptAt, NpgsqlDbType.TimestampTz);
+            if (row.TraceParent is null)
+            {
+                copy.WriteNull();
+            }
+            else
+            {
+                copy.Write(row.TraceParent, NpgsqlDbType.Text);
+            }
         }
 
         await copy.CompleteAsync(ct);
     }
 
     /// <summary>After the commit of rows written by <see cref="CopyAsync"/>: wakes the relay (or, in Direct mode, publishes).</summary>
-    public static Task CommittedAsync(OutboxSignal signal, IReadOnlyList<IIntegrationEvent> events, CancellationToken ct)
+    public static Task CommittedAsync(OutboxSignal signal, IReadOnlyList<TracedEvent> events, CancellationToken ct)
     {
         if (signal.DirectPublish is { } publish)
         {
             var now = DateTimeOffset.UtcNow;
-            return publish(events.Select(e => ToMessage(e, now)).ToList(), ct);
+            return publish(events.Select(e => ToMessage(e.Event, now, e.TraceParent)).ToList(), ct);
         }
 
         signal.Notify();
         return Task.CompletedTask;
     }
 
-    private static OutboxMessage ToMessage(IIntegrationEvent @event, DateTimeOffset now) => new()
+    private static OutboxMessage ToMessage(IIntegrationEvent @event, DateTimeOffset now, string? traceParent) => new()
     {
+        TraceParent = traceParent,
         Id = @event.EventId,
         MessageType = @event.GetType().FullName!,
         Payload = JsonSerializer.Serialize(@event, @event.GetType(), PayloadJson),
@@ -75,6 +85,15 @@ public static class Outbox
     /// <summary>Resolves a stored message type name to its contract type.</summary>
     internal static Type? ResolveType(string messageType) =>
         typeof(IIntegrationEvent).Assembly.GetType(messageType, throwOnError: false);
+}
+
+/// <summary>
+/// An event with the trace it belongs to, for writers that store events away from the request that made them (group
+/// commit, bulk import): capture with <see cref="Current"/> in the request, write later.
+/// </summary>
+public readonly record struct TracedEvent(IIntegrationEvent Event, string? TraceParent)
+{
+    public static TracedEvent Current(IIntegrationEvent @event) => new(@event, PlatformTelemetry.CurrentTraceParent());
 }
 
 /// <summary>Wakes the relay as soon as new outbox rows are committed, so publishing does not wait for the next poll.</summary>

@@ -23,6 +23,12 @@ public sealed class OutboxMessage
     public DateTimeOffset NextAttemptAt { get; set; }
     public DateTimeOffset? SentAt { get; set; }
     public string? LastError { get; set; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the request that wrote the row, so the relay's publish (and everything the event
+    /// causes downstream) continues that request's trace although it happens later, in another transaction.
+    /// </summary>
+    public string? TraceParent { get; set; }
 }
 
 /// <summary>A message a consumer has already applied: (message id, consumer) is written in the consumer's transaction.</summary>

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using MassTransit;
+using TalentMatch.Hosting.Observability;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -51,6 +53,7 @@ internal sealed partial class OutboxRelay<TContext>(
 {
     private readonly OutboxRelayOptions _options = options.Value;
     private DateTimeOffset _nextCleanup = DateTimeOffset.UtcNow.AddMinutes(1);
+    private DateTimeOffset _nextBacklogSample = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -68,6 +71,7 @@ internal sealed partial class OutboxRelay<TContext>(
 
                 if (DateTimeOffset.UtcNow >= _nextCleanup)
                 {
+                    using var quiet = PlatformTelemetry.Quiet();
                     await CleanUpAsync(stoppingToken);
                 }
 
@@ -99,6 +103,8 @@ internal sealed partial class OutboxRelay<TContext>(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        // The relay's own statements make no spans (it polls every second); each publish continues its row's trace.
+        var quiet = PlatformTelemetry.Quiet();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
         var rows = await db.Set<OutboxMessage>()
@@ -107,11 +113,15 @@ internal sealed partial class OutboxRelay<TContext>(
                 "ORDER BY sequence LIMIT {0} FOR UPDATE SKIP LOCKED", _options.BatchSize)
             .AsNoTracking()
             .ToListAsync(cancellationToken);
+        await SampleBacklogAsync(db, cancellationToken);
         if (rows.Count == 0)
         {
             await transaction.CommitAsync(cancellationToken);
+            quiet.Dispose();
             return 0;
         }
+
+        quiet.Dispose();
 
         CrashIf(OutboxCrashPoint.BeforePublish);
 
@@ -121,6 +131,7 @@ internal sealed partial class OutboxRelay<TContext>(
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.PublishTimeout);
         var outcomes = await Task.WhenAll(rows.Select(row => PublishAsync(row, timeout.Token, cancellationToken)));
+        using var quietAgain = PlatformTelemetry.Quiet();
 
         if (outcomes.All(o => o is null))
         {
@@ -179,6 +190,11 @@ internal sealed partial class OutboxRelay<TContext>(
 
     private async Task<Exception?> PublishAsync(OutboxMessage row, CancellationToken publishToken, CancellationToken stoppingToken)
     {
+        // A span in the trace of the request that wrote the row; MassTransit's publish span (and the broker headers
+        // that carry the trace to the consumers) hang under it.
+        using var activity = PlatformTelemetry.Source.StartActivity("outbox publish " + ShortName(row.MessageType), ActivityKind.Internal,
+            PlatformTelemetry.Parse(row.TraceParent));
+        activity?.SetTag("messaging.message.id", row.Id);
         try
         {
             await OutboxPublisher.PublishAsync(bus, row, publishToken);
@@ -223,6 +239,27 @@ internal sealed partial class OutboxRelay<TContext>(
 
     private TimeSpan Backoff(int attempt) =>
         TimeSpan.FromSeconds(Math.Min(Math.Pow(2, Math.Min(attempt - 1, 16)), _options.MaxBackoff.TotalSeconds));
+
+    private static string ShortName(string messageType) => messageType[(messageType.LastIndexOf('.') + 1)..];
+
+    /// <summary>
+    /// Pending rows and the age of the oldest, for the backlog gauges; read at most every few seconds, in the poll's
+    /// transaction (the pending index makes it cheap).
+    /// </summary>
+    private async Task SampleBacklogAsync(TContext db, CancellationToken ct)
+    {
+        if (DateTimeOffset.UtcNow < _nextBacklogSample)
+        {
+            return;
+        }
+
+        _nextBacklogSample = DateTimeOffset.UtcNow.AddSeconds(5);
+        var backlog = await db.Database.SqlQuery<OutboxBacklog>($"""
+            SELECT count(*) AS "Pending", coalesce(extract(epoch FROM now() - min(created_at)), 0)::double precision AS "OldestSeconds"
+            FROM outbox_messages WHERE sent_at IS NULL
+            """).SingleAsync(ct);
+        PlatformMetrics.RecordOutbox(backlog);
+    }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
 

@@ -125,6 +125,7 @@ public static class ServiceMessaging
                 endpoints.ForEach(queues.Record);
                 return queues;
             });
+            builder.Services.AddHostedService<QueueDepthSampler>();
             builder.Services.AddOptions<BusWatchdogOptions>().BindConfiguration("Messaging:Watchdog");
             builder.Services.TryAddSingleton(TimeProvider.System);
             builder.Services.AddHostedService<BusWatchdog>();

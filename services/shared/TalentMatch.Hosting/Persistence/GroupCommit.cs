@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using TalentMatch.Hosting.Observability;
 
 namespace TalentMatch.Hosting.Persistence;
 
@@ -43,7 +45,12 @@ public sealed partial class GroupCommit<TItem> : IAsyncDisposable
         _options = options;
         _logger = logger;
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.QueueCapacity) { SingleWriter = false, SingleReader = options.Writers == 1 });
-        _writers = Enumerable.Range(0, options.Writers).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
+        // Without the caller's execution context: the writers would otherwise run inside the span of whichever request
+        // created this, for the life of the process.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _writers = Enumerable.Range(0, options.Writers).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
+        }
     }
 
     /// <summary>
@@ -53,7 +60,7 @@ public sealed partial class GroupCommit<TItem> : IAsyncDisposable
     /// </summary>
     public async Task WriteAsync(TItem item, CancellationToken ct)
     {
-        var pending = new Pending(item);
+        var pending = new Pending(item, Activity.Current?.Context ?? default);
         try
         {
             await _queue.Writer.WriteAsync(pending, ct);
@@ -85,6 +92,7 @@ public sealed partial class GroupCommit<TItem> : IAsyncDisposable
                 continue; // another writer took them
             }
 
+            using var span = PlatformTelemetry.StartBatch("group commit", batch.Select(p => p.Caller), batch.Count);
             try
             {
                 await _write(items, CancellationToken.None);
@@ -128,9 +136,12 @@ public sealed partial class GroupCommit<TItem> : IAsyncDisposable
         await Task.WhenAll(_writers);
     }
 
-    private sealed class Pending(TItem item)
+    private sealed class Pending(TItem item, ActivityContext caller)
     {
         public TItem Item { get; } = item;
+
+        /// <summary>The request's span, which the batch's span links to.</summary>
+        public ActivityContext Caller { get; } = caller;
 
         // Continuations run on the thread pool, not on the writer, so one slow response cannot hold up the next batch.
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FluentValidation;
 using TalentMatch.Hosting.Auth;
+using TalentMatch.Hosting.Observability;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -33,7 +34,7 @@ public static class ServiceDefaults
     }
 
     /// <summary>
-    /// Problem details for every error, JSON conventions, health checks, OpenAPI and the platform's authentication
+    /// Problem details for every error, JSON conventions, health checks, OpenAPI, telemetry and the platform's authentication
     /// (the identity service, which issues the tokens, says <paramref name="validatesOwnTokens"/>).
     /// </summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, bool validatesOwnTokens = false)
@@ -54,6 +55,7 @@ public static class ServiceDefaults
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), tags: [HealthTags.Live]);
         builder.Services.AddOpenApi();
         builder.AddPlatformAuthentication(validatesOwnTokens);
+        builder.AddPlatformTelemetry();
         // Validation errors name fields the way clients send them (camelCase JSON), not as C# properties.
         ValidatorOptions.Global.PropertyNameResolver = JsonPath;
         ValidatorOptions.Global.DisplayNameResolver = JsonPath;
@@ -99,6 +101,7 @@ public static class ServiceDefaults
             ResponseWriter = WriteHealthReport,
         }).AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
+        app.MapPlatformTelemetry();
         if (app.Services.GetService<Messaging.ErrorQueues>() is not null)
         {
             Messaging.ErrorQueues.MapErrorQueuesApi(app, app.Environment.ApplicationName);
