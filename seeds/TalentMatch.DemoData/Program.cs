@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+using TalentMatch.SyntheticData;
 
 // Usage: TalentMatch.DemoData [--profiles URL] [--positions URL] [--count N] [--seed N] [--identity URL]
 //        (acts as the administrator through the machine client TM_CLIENT_ID / TM_CLIENT_SECRET, client credentials;

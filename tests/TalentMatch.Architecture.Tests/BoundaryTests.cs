@@ -27,7 +27,7 @@ public sealed class BoundaryTests
         Assert.Empty(references);
 
         var result = Types.InAssembly(Contracts).ShouldNot().HaveDependencyOnAny(
-            "TalentMatch.Hosting", "TalentMatch.Seeds", "MassTransit", "Microsoft", "Npgsql").GetResult();
+            "TalentMatch.Hosting", "TalentMatch.ReferenceData", "TalentMatch.SyntheticData", "MassTransit", "Microsoft", "Npgsql").GetResult();
         Assert.True(result.IsSuccessful, "contract types with outside dependencies: " + string.Join(", ", result.FailingTypeNames ?? []));
     }
 
@@ -58,6 +58,59 @@ public sealed class BoundaryTests
         Assert.NotEmpty(Types.InAssembly(Services[service]).That().HaveDependencyOn("TalentMatch.Hosting").GetTypes());
         var result = Types.InAssembly(Services[service]).ShouldNot().HaveDependencyOnAny(others).GetResult();
         Assert.True(result.IsSuccessful, $"{service} types that reach into another service: " + string.Join(", ", result.FailingTypeNames ?? []));
+    }
+
+    [Theory]
+    [InlineData("TalentMatch.Identity")]
+    [InlineData("TalentMatch.Profiles")]
+    [InlineData("TalentMatch.Positions")]
+    [InlineData("TalentMatch.Matching")]
+    public void A_service_ships_no_synthetic_data_and_no_Bogus(string service)
+    {
+        // Everything the service loads, followed through its references: reference data yes, the generator no.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Queue<AssemblyName>([Services[service].GetName()]);
+        while (pending.TryDequeue(out var name))
+        {
+            if (!seen.Add(name.Name!) || name.Name!.StartsWith("System", StringComparison.Ordinal) || name.Name.StartsWith("Microsoft", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var reference in Assembly.Load(name).GetReferencedAssemblies())
+            {
+                pending.Enqueue(reference);
+            }
+        }
+
+        Assert.Contains("TalentMatch.ReferenceData", seen); // the walk reaches what the service does use
+        Assert.DoesNotContain("TalentMatch.SyntheticData", seen);
+        Assert.DoesNotContain("Bogus", seen);
+    }
+
+    [Fact]
+    public void Only_tools_and_tests_reference_the_synthetic_data_project()
+    {
+        // Every project file under services/ and contracts/ (production code); seeds/ holds the demo loader, a tool.
+        var root = FindRoot();
+        var production = Directory.EnumerateFiles(Path.Combine(root, "services"), "*.csproj", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(Path.Combine(root, "contracts"), "*.csproj", SearchOption.AllDirectories))
+            .Append(Path.Combine(root, "seeds", "TalentMatch.ReferenceData", "TalentMatch.ReferenceData.csproj"))
+            .ToList();
+        Assert.True(production.Count >= 10, $"found only {production.Count} production projects");
+        var offenders = production.Where(p => File.ReadAllText(p).Contains("TalentMatch.SyntheticData", StringComparison.Ordinal) || File.ReadAllText(p).Contains("\"Bogus\"", StringComparison.Ordinal)).ToList();
+        Assert.Empty(offenders);
+    }
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TalentMatch.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new DirectoryNotFoundException("TalentMatch.sln not found above " + AppContext.BaseDirectory);
     }
 
     [Fact]

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using TalentMatch.Matching.Learning;
+using TalentMatch.Matching.Synthetic;
 using TalentMatch.Ranking.Data;
 using TalentMatch.Ranking.Metrics;
 using TalentMatch.Ranking.Model;
 using TalentMatch.Ranking.MlNet;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+using TalentMatch.SyntheticData;
 
 namespace TalentMatch.Benchmarks;
 
@@ -27,7 +29,7 @@ public static class LearningCurve
         string? Arg(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         var options = new LearningOptions();
         // A pool larger than the biggest size: 150 decisions per seed position.
-        var pool = ModelTrainer.SyntheticRows(options.ColdStart, new SyntheticHistoryOptions { Seed = options.ColdStart.Seed, RelatedPerPosition = 120, RandomPerPosition = 30 });
+        var pool = ColdStartHistoryGenerator.Rows(ColdStartHistoryGenerator.DefaultProfiles, ColdStartHistoryGenerator.DefaultSeed, new SyntheticHistoryOptions { Seed = ColdStartHistoryGenerator.DefaultSeed, RelatedPerPosition = 120, RandomPerPosition = 30 });
         Console.WriteLine($"# pool {pool.Count} decisions over {pool.Select(r => r.PositionId).Distinct().Count()} positions");
         Console.WriteLine("decisions,repeat,trainer_ndcg10,baseline_ndcg10,train_seconds");
         var results = new List<(int N, double Model, double Baseline)>();
@@ -92,12 +94,12 @@ public static class LearningCurve
     public static void ColdStart(string[] args)
     {
         var profiles = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3000;
-        var options = new LearningOptions { ColdStart = new ColdStartOptions { Profiles = profiles } };
+        var options = new LearningOptions();
         if (args.Length > 1) options.Threads = int.Parse(args[1], CultureInfo.InvariantCulture);
         for (var run = 0; run < 3; run++)
         {
             var clock = Stopwatch.StartNew();
-            var rows = ModelTrainer.SyntheticRows(options.ColdStart);
+            var rows = ColdStartHistoryGenerator.Rows(profiles);
             var history = clock.Elapsed.TotalSeconds;
             var split = TrainingData.Split(rows, options.HeldOutFraction);
             var model = Train(split.Train, options);

@@ -6,6 +6,15 @@ if (args.FirstOrDefault() == "learning-curve")
     return;
 }
 
+if (args.FirstOrDefault() == "cold-start-history")
+{
+    // Regenerates the cold-start history matching embeds: ... -- cold-start-history services/matching/TalentMatch.Matching/Learning/cold-start-history.json.gz
+    using var file = File.Create(args[1]);
+    TalentMatch.Matching.Synthetic.ColdStartHistoryGenerator.Generate().Write(file);
+    Console.WriteLine($"wrote {args[1]} ({file.Length:N0} bytes)");
+    return;
+}
+
 if (args.FirstOrDefault() == "cold-start")
 {
     TalentMatch.Benchmarks.LearningCurve.ColdStart(args[1..]);

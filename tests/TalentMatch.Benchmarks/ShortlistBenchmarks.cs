@@ -2,13 +2,15 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using TalentMatch.Matching.Learning;
+using TalentMatch.Matching.Synthetic;
 using TalentMatch.Matching.ReadModel;
 using TalentMatch.Matching.Shortlists;
 using TalentMatch.Ranking.Data;
 using TalentMatch.Ranking.Features;
 using TalentMatch.Ranking.Model;
 using TalentMatch.Ranking.MlNet;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+using TalentMatch.SyntheticData;
 
 namespace TalentMatch.Benchmarks;
 

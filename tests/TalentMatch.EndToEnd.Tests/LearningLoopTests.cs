@@ -3,7 +3,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+using TalentMatch.SyntheticData;
 using TalentMatch.Testing;
 using Xunit.Abstractions;
 

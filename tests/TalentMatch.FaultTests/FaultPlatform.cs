@@ -3,7 +3,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Npgsql;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+using TalentMatch.SyntheticData;
 using TalentMatch.Testing;
 
 namespace TalentMatch.FaultTests;

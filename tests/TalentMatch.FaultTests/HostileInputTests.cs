@@ -5,7 +5,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
 using TalentMatch.Hosting.Auth;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+using TalentMatch.SyntheticData;
 using TalentMatch.Testing;
 using Xunit.Abstractions;
 

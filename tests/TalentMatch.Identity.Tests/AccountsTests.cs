@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 using TalentMatch.Contracts.Identity;
 using TalentMatch.Hosting.Auth;
 using TalentMatch.Hosting.Messaging;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
 using TalentMatch.Testing;
 
 namespace TalentMatch.Identity.Tests;

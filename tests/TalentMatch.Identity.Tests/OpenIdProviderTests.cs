@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
 using TalentMatch.Testing;
 
 namespace TalentMatch.Identity.Tests;

@@ -3,7 +3,8 @@ using System.Text;
 using Npgsql;
 using NpgsqlTypes;
 using TalentMatch.DemoData;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+using TalentMatch.SyntheticData;
 using TalentMatch.Testing;
 
 // Usage: dotnet run -c Release --project tests/TalentMatch.ImportBenchmark [-- COUNT [SEED]]

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Npgsql;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+using TalentMatch.SyntheticData;
 
 /// <summary>
 /// Freshness: time from POST to the item being in the shortlists and recommendations it belongs to (see Program.cs).

@@ -4,7 +4,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+using TalentMatch.SyntheticData;
 using TalentMatch.Testing;
 
 // Pipeline load driver: profile registrations, HTTP POST to profiles → visible in matching's read model.

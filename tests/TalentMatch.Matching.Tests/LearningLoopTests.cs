@@ -11,6 +11,7 @@ using Npgsql;
 using TalentMatch.Contracts.Matching;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Matching.Learning;
+using TalentMatch.Matching.Synthetic;
 using TalentMatch.Matching.ReadModel;
 using TalentMatch.Matching.Reviews;
 using TalentMatch.Ranking.Features;
@@ -237,7 +238,7 @@ public sealed class ColdStartAndRetrainTests(LearningHost host, ITestOutputHelpe
         var zip = await _client.GetByteArrayAsync("/api/models/1/mlnet");
         var json = await host.WithDbAsync<MatchingDbContext, string>(db => db.Models.Where(m => m.Version == 1).Select(m => m.ModelJson).SingleAsync());
         var platform = TalentMatch.Ranking.Model.RankingModel.FromJson(json, MatchFeatures.Names);
-        var features = ModelTrainer.SyntheticRows(new ColdStartOptions { Profiles = 100, Seed = 5 }).Take(200).SelectMany(r => r.Features).ToArray();
+        var features = ColdStartHistoryGenerator.Rows(profiles: 100, seed: 5).Take(200).SelectMany(r => r.Features).ToArray();
         var ml = new Microsoft.ML.MLContext(1);
         using var stream = new MemoryStream(zip);
         var mlnet = TalentMatch.Ranking.MlNet.RankingData.Scores(ml.Model.Load(stream, out _), TalentMatch.Ranking.MlNet.RankingData.FeaturesView(ml, features, MatchFeatures.Count));

@@ -1,9 +1,11 @@
 using Microsoft.ML;
 using TalentMatch.Matching.Learning;
+using TalentMatch.Matching.Synthetic;
 using TalentMatch.Matching.Shortlists;
 using TalentMatch.Ranking.Features;
 using TalentMatch.Ranking.MlNet;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+using TalentMatch.SyntheticData;
 using Xunit.Abstractions;
 
 namespace TalentMatch.Matching.Tests;
@@ -17,8 +19,8 @@ public sealed class MlNetParityTests(ITestOutputHelper output)
     [Fact]
     public void Platform_scores_equal_ML_NETs_on_10000_generated_pairs_and_explanations_add_up()
     {
-        var options = new LearningOptions { ColdStart = new ColdStartOptions { Profiles = 1000 } };
-        var split = TrainingData.Split(ModelTrainer.SyntheticRows(options.ColdStart), options.HeldOutFraction);
+        var options = new LearningOptions();
+        var split = TrainingData.Split(ColdStartHistoryGenerator.Rows(profiles: 1000), options.HeldOutFraction);
         var trained = new MlNetRankingTrainer(options.TrainerOptions()).Train(split.Train);
         Assert.Equal("ML.NET LightGBM", trained.Model.Metadata.Trainer);
         Assert.Equal(options.Trees, trained.Model.Trees.Count);

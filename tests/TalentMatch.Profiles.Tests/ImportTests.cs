@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Profiles;
 using TalentMatch.Profiles.Imports;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+using TalentMatch.SyntheticData;
 
 namespace TalentMatch.Profiles.Tests;
 

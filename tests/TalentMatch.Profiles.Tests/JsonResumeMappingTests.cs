@@ -1,6 +1,6 @@
 using System.Text.Json;
 using TalentMatch.Profiles.Imports;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
 
 namespace TalentMatch.Profiles.Tests;
 

@@ -51,8 +51,8 @@ public sealed class PrivacyTests(ProfilesHost host) : IClassFixture<ProfilesHost
     public async Task Hr_sees_an_endorsed_candidates_card_with_contact_only_when_shared_with_its_institution()
     {
         var (id, owner) = await OwnProfile();
-        var institution = Seeds.Institutions.Load().All[0].Id;
-        var another = Seeds.Institutions.Load().All[1].Id;
+        var institution = ReferenceData.Institutions.Load().All[0].Id;
+        var another = ReferenceData.Institutions.Load().All[1].Id;
         var hr = host.ClientAs(TestTokens.Hr(institution));
         Assert.Equal(HttpStatusCode.NotFound, (await hr.GetAsync($"/api/profiles/{id}/card")).StatusCode); // not endorsed yet
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+using TalentMatch.SyntheticData;
 
 namespace TalentMatch.Seeds.Tests;
 

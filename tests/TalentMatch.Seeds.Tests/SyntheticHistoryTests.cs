@@ -1,4 +1,5 @@
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+using TalentMatch.SyntheticData;
 using Xunit.Abstractions;
 
 namespace TalentMatch.Seeds.Tests;

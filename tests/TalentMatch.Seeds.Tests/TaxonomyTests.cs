@@ -1,4 +1,4 @@
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
 
 namespace TalentMatch.Seeds.Tests;
 

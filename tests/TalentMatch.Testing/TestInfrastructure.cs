@@ -41,8 +41,6 @@ public static class TestInfrastructure
         ["RabbitMq:Password"] = RabbitPassword,
         ["Outbox:PollInterval"] = "00:00:00.200",
         ["Outbox:MaxBackoff"] = "00:00:02",
-        // A smaller synthetic history keeps matching's cold start to a few seconds when many test services start at once.
-        ["Learning:ColdStart:Profiles"] = "1000",
         };
         foreach (var (key, value) in TestTokens.ServiceSettings())
         {

@@ -271,7 +271,7 @@ public sealed class SignedInJourneysTests(WebPlatform platform) : IClassFixture<
     public async Task An_administrator_bulk_imports_profiles_and_sees_the_progress_and_each_rejected_line()
     {
         // 200 generated profiles, with line 50 missing its name and line 120 not JSON at all.
-        var lines = new TalentMatch.Seeds.ProfileGenerator(20261204).Generate(200).Select(p => TalentMatch.Seeds.ApiPayloads.Profile(p).ToJsonString()).ToList();
+        var lines = new TalentMatch.SyntheticData.ProfileGenerator(20261204).Generate(200).Select(p => TalentMatch.SyntheticData.ApiPayloads.Profile(p).ToJsonString()).ToList();
         var broken = System.Text.Json.Nodes.JsonNode.Parse(lines[49])!.AsObject();
         broken.Remove("fullName");
         lines[49] = broken.ToJsonString();

@@ -10,7 +10,7 @@ using TalentMatch.Contracts.Identity;
 using TalentMatch.Hosting.Auth;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Web;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
 
 namespace TalentMatch.Identity;
 

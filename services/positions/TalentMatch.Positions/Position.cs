@@ -1,5 +1,5 @@
 using TalentMatch.Contracts.Positions;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
 
 namespace TalentMatch.Positions;
 

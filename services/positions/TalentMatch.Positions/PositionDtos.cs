@@ -1,6 +1,6 @@
 using FluentValidation;
 using TalentMatch.Hosting.Web;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
 
 namespace TalentMatch.Positions;
 
@@ -65,7 +65,7 @@ public sealed record PositionResponse(
 
 public sealed class PositionRequestValidator : AbstractValidator<PositionRequest>
 {
-    public PositionRequestValidator(ResearchFieldTaxonomy taxonomy, Seeds.Institutions institutions, TimeProvider clock)
+    public PositionRequestValidator(ResearchFieldTaxonomy taxonomy, ReferenceData.Institutions institutions, TimeProvider clock)
     {
         RuleFor(r => r.InstitutionId).NotNull()
             .Must(id => id is null || institutions.TryGet(id.Value, out _))

@@ -7,7 +7,7 @@ using TalentMatch.Contracts.Positions;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Web;
 using TalentMatch.Positions.JobPostings;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
 
 namespace TalentMatch.Positions;
 
@@ -17,7 +17,7 @@ public static class PositionsApi
         services
             .AddSingleton(TimeProvider.System)
             .AddSingleton(ResearchFieldTaxonomy.Load())
-            .AddSingleton(Seeds.Institutions.Load())
+            .AddSingleton(ReferenceData.Institutions.Load())
             .AddSingleton<IValidator<PositionRequest>, PositionRequestValidator>()
             .AddHostedService<ReferenceDataSeeder>();
 

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
 
 namespace TalentMatch.Positions;
 
@@ -14,7 +14,7 @@ internal sealed partial class ReferenceDataSeeder(IServiceProvider services, ILo
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PositionsDbContext>();
         var existing = await db.Institutions.ToDictionaryAsync(i => i.Id, cancellationToken);
-        foreach (var seed in Seeds.Institutions.Load().All)
+        foreach (var seed in ReferenceData.Institutions.Load().All)
         {
             if (!existing.TryGetValue(seed.Id, out var row))
             {

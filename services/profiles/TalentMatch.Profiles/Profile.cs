@@ -1,5 +1,5 @@
 using TalentMatch.Contracts.Profiles;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
 
 namespace TalentMatch.Profiles;
 

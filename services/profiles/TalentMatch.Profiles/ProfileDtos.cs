@@ -1,6 +1,6 @@
 using FluentValidation;
 using TalentMatch.Hosting.Web;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
 
 namespace TalentMatch.Profiles;
 

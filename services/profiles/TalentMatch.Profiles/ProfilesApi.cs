@@ -9,7 +9,7 @@ using TalentMatch.Hosting.Messaging;
 using TalentMatch.Profiles.Privacy;
 using TalentMatch.Hosting.Web;
 using TalentMatch.Profiles.Imports;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
 
 namespace TalentMatch.Profiles;
 

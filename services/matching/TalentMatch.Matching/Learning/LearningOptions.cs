@@ -56,15 +56,9 @@ public sealed class LearningOptions
     };
 }
 
-/// <summary>Configuration section <c>Learning:ColdStart</c>: the first model, from synthetic historical decisions.</summary>
+/// <summary>Configuration section <c>Learning:ColdStart</c>: the first model, from the embedded synthetic history.</summary>
 public sealed class ColdStartOptions
 {
     /// <summary>Train a first model at start-up when the registry has no champion.</summary>
     public bool Enabled { get; set; } = true;
-
-    /// <summary>Synthetic profiles generated for the history (each seed position gets a pool of 75 of them).</summary>
-    public int Profiles { get; set; } = 3000;
-
-    /// <summary>Seed of the profile generator and of the synthetic decisions.</summary>
-    public int Seed { get; set; } = 20261121;
 }

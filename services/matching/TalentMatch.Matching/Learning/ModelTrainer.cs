@@ -13,7 +13,6 @@ using TalentMatch.Ranking.Features;
 using TalentMatch.Ranking.Metrics;
 using TalentMatch.Ranking.Model;
 using TalentMatch.Ranking.MlNet;
-using TalentMatch.Seeds;
 
 namespace TalentMatch.Matching.Learning;
 
@@ -83,8 +82,8 @@ public sealed partial class ModelTrainer(IServiceScopeFactory scopes, IOptionsMo
     }
 
     /// <summary>
-    /// At start-up: if the registry has no champion, trains one from synthetic history (the seeds' hidden utility
-    /// with noise) and registers it as champion. Other instances wait for the lock and then find the champion.
+    /// At start-up: if the registry has no champion, trains one from the embedded synthetic history
+    /// (<see cref="ColdStartHistory"/>) and registers it as champion. Other instances wait for the lock and then find the champion.
     /// </summary>
     public async Task<RegisteredModel?> ColdStartAsync(CancellationToken ct)
     {
@@ -97,10 +96,11 @@ public sealed partial class ModelTrainer(IServiceScopeFactory scopes, IOptionsMo
         }
 
         var clock = Stopwatch.StartNew();
-        var rows = SyntheticRows(Options.ColdStart);
+        var history = ColdStartHistory.Load();
+        var rows = history.Rows();
         var entry = TrainAndEvaluate(rows, champion: null, ColdStartKind);
         var beats = entry.HeldOutNdcgAt10 > (entry.BaselineNdcgAt10 ?? 0);
-        entry.Notes = $"synthetic history: {Options.ColdStart.Profiles} profiles x {SeedPositions.Load().All.Length} seed positions, seed {Options.ColdStart.Seed}; "
+        entry.Notes = $"synthetic history: {history.Decisions.Count} decisions on {history.Positions.Count} seed positions ({history.Source}); "
             + (beats ? "beats the baseline on held-out synthetic positions" : "does NOT beat the baseline on held-out synthetic positions");
         await RegisterAsync(db, entry, promote: true, champion: null, ct);
         LogColdStart(logger, entry.Version, entry.HeldOutNdcgAt10, entry.BaselineNdcgAt10 ?? 0, entry.TrainingRows, clock.Elapsed.TotalSeconds);
@@ -122,37 +122,6 @@ public sealed partial class ModelTrainer(IServiceScopeFactory scopes, IOptionsMo
             .Select(m => new LabelledRow(m.PositionId, m.Features, m.BaselineScore,
                 Labels.Grade(m.Status, m.Outcome is { } latest ? outcomes[m.Id].Append(latest) : outcomes[m.Id])!.Value))
             .ToList();
-    }
-
-    /// <summary>The cold-start training set: synthetic decisions mapped to the read model and featurised like live ranking.</summary>
-    public static List<LabelledRow> SyntheticRows(ColdStartOptions cold, SyntheticHistoryOptions? historyOptions = null)
-    {
-        var profiles = new ProfileGenerator(cold.Seed).Generate(cold.Profiles).ToList();
-        var history = SyntheticHistory.Generate(profiles, SeedPositions.Load().All, historyOptions ?? new SyntheticHistoryOptions { Seed = cold.Seed });
-        var facts = new MatchFacts();
-        var candidates = new Dictionary<Guid, (CandidateProfile Row, ProfileFacts Facts)>();
-        var snapshots = new Dictionary<Guid, (PositionSnapshot Row, PositionFacts Facts)>();
-        var rows = new List<LabelledRow>(history.Count);
-        foreach (var d in history)
-        {
-            if (!candidates.TryGetValue(d.Profile.Id, out var c))
-            {
-                var row = SyntheticMapping.Candidate(d.Profile);
-                candidates[d.Profile.Id] = c = (row, facts.Profile(row));
-            }
-
-            if (!snapshots.TryGetValue(d.Position.Id, out var p))
-            {
-                var row = SyntheticMapping.Position(d.Position);
-                snapshots[d.Position.Id] = p = (row, facts.Position(row));
-            }
-
-            var features = new float[MatchFeatures.Count];
-            facts.Features(c.Facts, p.Facts, features);
-            rows.Add(new LabelledRow(d.Position.Id, features, BaselineScorer.Score(c.Row, p.Row).Score, d.Label));
-        }
-
-        return rows;
     }
 
     private RegisteredModel TrainAndEvaluate(IReadOnlyList<LabelledRow> rows, RegisteredModel? champion, string kind)

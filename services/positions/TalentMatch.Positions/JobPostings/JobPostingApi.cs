@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
 
 namespace TalentMatch.Positions.JobPostings;
 
@@ -33,7 +33,7 @@ public static partial class JobPostingApi
 
     private static async Task<IResult> Import(
         HttpContext http, PositionsDbContext db, IValidator<PositionRequest> validator, ResearchFieldTaxonomy taxonomy,
-        Seeds.Institutions institutions, CancellationToken ct)
+        ReferenceData.Institutions institutions, CancellationToken ct)
     {
         var mediaType = http.Request.ContentType is { } ctype && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(ctype, out var media)
             ? media.MediaType.Value?.ToLowerInvariant() : null;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
 
 namespace TalentMatch.Positions.JobPostings;
 
@@ -70,7 +70,7 @@ internal static partial class JobPostingMapper
     };
 
     public static PositionRequest? Map(
-        JsonObject posting, JobPostingQuery query, Seeds.Institutions institutions, TaxonomyLabels labels, CareerStages stages,
+        JsonObject posting, JobPostingQuery query, ReferenceData.Institutions institutions, TaxonomyLabels labels, CareerStages stages,
         Dictionary<string, string[]> errors)
     {
         CheckShapes(posting, errors);

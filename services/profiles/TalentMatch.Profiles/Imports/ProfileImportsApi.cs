@@ -4,7 +4,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using TalentMatch.Hosting.Web;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
 
 namespace TalentMatch.Profiles.Imports;
 

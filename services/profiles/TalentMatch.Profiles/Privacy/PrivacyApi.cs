@@ -115,7 +115,7 @@ public static class PrivacyApi
     }
 
     private static async Task<IResult> Share(
-        Guid id, Guid institutionId, ProfilesDbContext db, ClaimsPrincipal user, Seeds.Institutions institutions, CancellationToken ct)
+        Guid id, Guid institutionId, ProfilesDbContext db, ClaimsPrincipal user, ReferenceData.Institutions institutions, CancellationToken ct)
     {
         if (!user.Owns(id) || !await db.Profiles.AnyAsync(p => p.Id == id, ct))
         {

@@ -1,5 +1,5 @@
 using FluentValidation;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
 
 namespace TalentMatch.Hosting.Web;
 

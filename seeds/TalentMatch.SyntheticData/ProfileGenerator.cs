@@ -4,7 +4,9 @@ using System.Text;
 using Bogus;
 using Bogus.DataSets;
 
-namespace TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+
+namespace TalentMatch.SyntheticData;
 
 /// <summary>
 /// Generates reproducible synthetic researcher/clinician profiles. The same seed and reference date always give the

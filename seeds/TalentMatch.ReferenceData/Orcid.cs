@@ -1,4 +1,4 @@
-namespace TalentMatch.Seeds;
+namespace TalentMatch.ReferenceData;
 
 /// <summary>ORCID iD helpers: the check character is ISO 7064 MOD 11-2 over the first 15 digits.</summary>
 public static class Orcid

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Text;
 
-namespace TalentMatch.Seeds;
+namespace TalentMatch.ReferenceData;
 
 /// <summary>
 /// Finds research-field codes by label, the way imported documents name fields ("Immunology", "Tumor immunology",

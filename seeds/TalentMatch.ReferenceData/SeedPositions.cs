@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 
-namespace TalentMatch.Seeds;
+namespace TalentMatch.ReferenceData;
 
 /// <summary>Yearly salary band in CNY.</summary>
 public sealed record SalaryBand(decimal MinCny, decimal MaxCny);

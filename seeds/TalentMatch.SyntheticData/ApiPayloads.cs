@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 
-namespace TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+
+namespace TalentMatch.SyntheticData;
 
 /// <summary>
 /// Request bodies for the profiles and positions APIs built from seed data, as a client would send them. The demo

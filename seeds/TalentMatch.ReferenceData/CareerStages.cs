@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 
-namespace TalentMatch.Seeds;
+namespace TalentMatch.ReferenceData;
 
 /// <summary>A job title in English and Chinese.</summary>
 public sealed record Title(string En, string Zh);

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 
-namespace TalentMatch.Seeds;
+namespace TalentMatch.ReferenceData;
 
 /// <summary>One node of the research-field taxonomy (a discipline, field or subfield).</summary>
 public sealed record ResearchField(

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace TalentMatch.Seeds;
+namespace TalentMatch.ReferenceData;
 
 /// <summary>Access to the JSON seed files embedded in this assembly.</summary>
 public static class SeedResources
@@ -22,7 +22,7 @@ public static class SeedResources
     /// <summary>Opens an embedded seed file by file name (for example <c>positions.json</c>).</summary>
     public static Stream Open(string fileName)
     {
-        var name = "TalentMatch.Seeds.Data." + fileName;
+        var name = "TalentMatch.ReferenceData.Data." + fileName;
         return typeof(SeedResources).Assembly.GetManifestResourceStream(name)
             ?? throw new FileNotFoundException($"Embedded seed resource '{name}' not found.", fileName);
     }
@@ -34,7 +34,7 @@ public static class SeedResources
         return reader.ReadToEnd();
     }
 
-    internal static T Deserialize<T>(string fileName)
+    public static T Deserialize<T>(string fileName)
     {
         using var stream = Open(fileName);
         return JsonSerializer.Deserialize<T>(stream, JsonOptions)

@@ -1,7 +1,8 @@
 using TalentMatch.Matching.ReadModel;
-using TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+using TalentMatch.SyntheticData;
 
-namespace TalentMatch.Matching.Learning;
+namespace TalentMatch.Matching.Synthetic;
 
 /// <summary>
 /// Seed data as matching's read model holds it, so synthetic history goes through the same feature code as live

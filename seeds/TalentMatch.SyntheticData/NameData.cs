@@ -1,4 +1,6 @@
-namespace TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+
+namespace TalentMatch.SyntheticData;
 
 /// <summary>Name frequency lists for the profile generator (pinyin, family name first).</summary>
 internal static class NameData

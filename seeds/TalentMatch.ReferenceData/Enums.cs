@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace TalentMatch.Seeds;
+namespace TalentMatch.ReferenceData;
 
 /// <summary>Highest completed degree. Numeric values match the contracts (0 none .. 3 doctorate).</summary>
 public enum DegreeLevel { None = 0, Bachelor = 1, Master = 2, Doctorate = 3 }

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 
-namespace TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+
+namespace TalentMatch.SyntheticData;
 
 /// <summary>A completed degree.</summary>
 /// <param name="Level">Bachelor, master or doctorate.</param>

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 
-namespace TalentMatch.Seeds;
+using TalentMatch.ReferenceData;
+
+namespace TalentMatch.SyntheticData;
 
 /// <summary>One synthetic historical decision: an ambassador's graded judgement of a profile for a seed position.</summary>
 /// <param name="Position">The seed position.</param>
