@@ -114,6 +114,17 @@ public sealed class BoundaryTests
     }
 
     [Fact]
+    public void The_ranking_library_knows_no_profile_or_position()
+    {
+        // Learning to rank in general (training, inference, explanations, metrics); the features are matching's.
+        var ranking = typeof(TalentMatch.Ranking.Model.RankingModel).Assembly;
+        var result = Types.InAssembly(ranking).ShouldNot().HaveDependencyOnAny(
+            [.. Services.Keys, "TalentMatch.Hosting", "TalentMatch.Contracts", "TalentMatch.ReferenceData", "TalentMatch.SyntheticData"]).GetResult();
+        Assert.True(result.IsSuccessful, "ranking types with platform dependencies: " + string.Join(", ", result.FailingTypeNames ?? []));
+        Assert.DoesNotContain(ranking.GetTypes(), t => t.Name.Contains("Profile", StringComparison.Ordinal) || t.Name.Contains("Position", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_shared_hosting_layer_knows_no_service()
     {
         var hosting = typeof(TalentMatch.Hosting.Messaging.Inbox).Assembly;

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using TalentMatch.Ranking.Features;
+using TalentMatch.Matching.Features;
 
 namespace TalentMatch.Benchmarks;
 

@@ -6,7 +6,7 @@ using TalentMatch.Matching.Synthetic;
 using TalentMatch.Matching.ReadModel;
 using TalentMatch.Matching.Shortlists;
 using TalentMatch.Ranking.Data;
-using TalentMatch.Ranking.Features;
+using TalentMatch.Matching.Features;
 using TalentMatch.Ranking.Model;
 using TalentMatch.Ranking.MlNet;
 using TalentMatch.ReferenceData;

@@ -14,7 +14,7 @@ using TalentMatch.Matching.Learning;
 using TalentMatch.Matching.Synthetic;
 using TalentMatch.Matching.ReadModel;
 using TalentMatch.Matching.Reviews;
-using TalentMatch.Ranking.Features;
+using TalentMatch.Matching.Features;
 using TalentMatch.Testing;
 using Xunit.Abstractions;
 

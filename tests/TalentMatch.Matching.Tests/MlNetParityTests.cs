@@ -2,7 +2,7 @@ using Microsoft.ML;
 using TalentMatch.Matching.Learning;
 using TalentMatch.Matching.Synthetic;
 using TalentMatch.Matching.Shortlists;
-using TalentMatch.Ranking.Features;
+using TalentMatch.Matching.Features;
 using TalentMatch.Ranking.MlNet;
 using TalentMatch.ReferenceData;
 using TalentMatch.SyntheticData;

@@ -11,7 +11,7 @@ using TalentMatch.Matching;
 using TalentMatch.Matching.Learning;
 using TalentMatch.Matching.Reviews;
 using TalentMatch.Ranking.Data;
-using TalentMatch.Ranking.Features;
+using TalentMatch.Matching.Features;
 using TalentMatch.Ranking.MlNet;
 using TalentMatch.Testing;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using TalentMatch.Matching.Baseline;
 using TalentMatch.Matching.ReadModel;
 using TalentMatch.Matching.Shortlists;
-using TalentMatch.Ranking.Features;
+using TalentMatch.Matching.Features;
 
 namespace TalentMatch.Matching.Learning;
 

@@ -9,7 +9,7 @@ using TalentMatch.Matching.Baseline;
 using TalentMatch.Matching.ReadModel;
 using TalentMatch.Matching.Reviews;
 using TalentMatch.Matching.Shortlists;
-using TalentMatch.Ranking.Features;
+using TalentMatch.Matching.Features;
 using TalentMatch.Ranking.Metrics;
 using TalentMatch.Ranking.Model;
 using TalentMatch.Ranking.MlNet;

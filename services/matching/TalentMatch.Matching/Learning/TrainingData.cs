@@ -1,5 +1,5 @@
 using TalentMatch.Ranking.Data;
-using TalentMatch.Ranking.Features;
+using TalentMatch.Matching.Features;
 
 namespace TalentMatch.Matching.Learning;
 

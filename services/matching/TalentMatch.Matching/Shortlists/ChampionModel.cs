@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using TalentMatch.Matching.Learning;
-using TalentMatch.Ranking.Features;
+using TalentMatch.Matching.Features;
 using TalentMatch.Ranking.Model;
 
 namespace TalentMatch.Matching.Shortlists;

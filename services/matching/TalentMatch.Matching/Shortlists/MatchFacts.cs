@@ -1,6 +1,6 @@
 using TalentMatch.Matching.ReadModel;
-using TalentMatch.Ranking.Features;
-using Rf = TalentMatch.Ranking.Features;
+using TalentMatch.Matching.Features;
+using Rf = TalentMatch.Matching.Features;
 
 namespace TalentMatch.Matching.Shortlists;
 

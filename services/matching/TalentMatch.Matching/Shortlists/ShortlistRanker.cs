@@ -1,6 +1,6 @@
 using System.Text.Json;
 using TalentMatch.Matching.ReadModel;
-using TalentMatch.Ranking.Features;
+using TalentMatch.Matching.Features;
 using TalentMatch.Ranking.Model;
 
 namespace TalentMatch.Matching.Shortlists;

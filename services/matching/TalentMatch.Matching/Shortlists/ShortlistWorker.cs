@@ -9,7 +9,7 @@ using TalentMatch.Hosting.Observability;
 using TalentMatch.Matching.Baseline;
 using TalentMatch.Matching.ReadModel;
 using TalentMatch.Matching.Reviews;
-using TalentMatch.Ranking.Features;
+using TalentMatch.Matching.Features;
 using TalentMatch.Ranking.Model;
 
 namespace TalentMatch.Matching.Shortlists;

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace TalentMatch.Ranking.Features;
+namespace TalentMatch.Matching.Features;
 
 /// <summary>
 /// Computes the <see cref="MatchFeatures"/> vector of a profile × position pair from pre-encoded facts. Allocation-free

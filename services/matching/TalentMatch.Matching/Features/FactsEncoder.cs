@@ -1,4 +1,4 @@
-namespace TalentMatch.Ranking.Features;
+namespace TalentMatch.Matching.Features;
 
 /// <summary>
 /// Interns strings (skills, field segments, cities, languages) into small integer ids so that feature extraction

@@ -1,4 +1,4 @@
-namespace TalentMatch.Ranking.Features;
+namespace TalentMatch.Matching.Features;
 
 /// <summary>A named feature with a one-line description.</summary>
 public sealed record FeatureDefinition(int Index, string Name, string Description);

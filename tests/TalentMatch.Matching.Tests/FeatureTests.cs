@@ -1,7 +1,7 @@
 using System.Reflection;
-using TalentMatch.Ranking.Features;
+using TalentMatch.Matching.Features;
 
-namespace TalentMatch.Ranking.Tests;
+namespace TalentMatch.Matching.Tests;
 
 public class FeatureTests
 {

@@ -1,4 +1,4 @@
-namespace TalentMatch.Ranking.Features;
+namespace TalentMatch.Matching.Features;
 
 /// <summary>Highest degree level: 0 None, 1 Bachelor, 2 Master, 3 Doctorate.</summary>
 public enum DegreeLevel : byte { None = 0, Bachelor = 1, Master = 2, Doctorate = 3 }
