@@ -31,6 +31,8 @@ public sealed class BulkImportOptions
 /// written in batches, each batch in one transaction holding the profile rows and their <see cref="ProfileRegistered"/>
 /// outbox rows (binary COPY), so a row is stored with its event or not at all. Parsing the next batch overlaps with
 /// writing the previous one. The response is JSON Lines: a progress line per committed batch and a final summary.
+/// <para>Why not the group commit: the rows are one caller's, validated before batching and given fresh ids, so no row
+/// can fail a batch on its own; a batch that fails (database gone) ends the import, and the summary says how far it got.</para>
 /// </summary>
 public sealed partial class BulkProfileImporter(
     ProfilesDbContext db,

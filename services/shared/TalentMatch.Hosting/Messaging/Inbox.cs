@@ -14,6 +14,7 @@ public sealed class InboxOptions
     /// (message id, consumer) appear there once; a second row is a second effect, whatever the version guards did.
     /// The table is created at start-up when this is on, outside the migrations, because it is diagnostics only.
     /// </summary>
+    /// <remarks>In the binary on purpose: "applied twice" is counted inside the real matching process while the fault tests kill it and the broker.</remarks>
     public bool RecordApplications { get; set; }
 }
 

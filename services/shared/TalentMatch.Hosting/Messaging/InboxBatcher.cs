@@ -31,6 +31,8 @@ public interface IInboxEffect<in TContext, TItem> where TContext : DbContext
 /// is retried alone in its own transaction, so a poison message fails only itself and goes through the consumer's retry
 /// and <c>_error</c> queue while its neighbours commit.
 /// </para>
+/// <para>Why not <see cref="Persistence.GroupCommit{TItem}"/>: a batch here also deduplicates by inbox row and applies shared
+/// effects in order, and every failure is isolated, since a poison message must reach MassTransit's retry alone.</para>
 /// Consumers that use it need a concurrency limit above one to fill batches (see <see cref="BatchedInboxConsumerDefinition{TConsumer}"/>).
 /// </summary>
 public sealed partial class InboxBatcher<TContext> : IAsyncDisposable where TContext : DbContext

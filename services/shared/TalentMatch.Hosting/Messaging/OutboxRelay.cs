@@ -30,9 +30,11 @@ public sealed class OutboxRelayOptions
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary><see cref="OutboxMode.Relay"/> (default) or, for the load driver's comparison only, <see cref="OutboxMode.Direct"/>.</summary>
+    /// <remarks>In the binary on purpose: the load driver compares the outbox with publish-after-commit on the same release build of the real processes.</remarks>
     public OutboxMode Mode { get; set; } = OutboxMode.Relay;
 
     /// <summary>Fault-test hook (<c>Outbox__CrashAt=BeforePublish|AfterPublish</c>): the process kills itself there. Off by default.</summary>
+    /// <remarks>In the binary on purpose: the fault tests SIGKILL the real service process between commit and publish, which no test-assembly decorator can reach.</remarks>
     public OutboxCrashPoint CrashAt { get; set; } = OutboxCrashPoint.None;
 }
 

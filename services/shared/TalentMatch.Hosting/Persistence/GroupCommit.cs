@@ -27,6 +27,8 @@ public sealed class GroupCommitOptions
 /// committed (or failed), so an answer never claims more than the database holds.
 /// When a batch fails on one item's data (a constraint or value error), the items are retried one by one so that only
 /// the faulty item fails; any other error (database unreachable) fails the whole batch.
+/// <para>Why not one component with <see cref="Messaging.InboxBatcher{TContext}"/> and the bulk importer's batches: here
+/// each item is another request's and can fail on its own data, so only data errors are isolated, item by item.</para>
 /// </summary>
 public sealed partial class GroupCommit<TItem> : IAsyncDisposable
 {
