@@ -12,7 +12,7 @@ using TalentMatch.Testing;
 //
 //   export TM_INSTANCE=load TM_PG_PORT=54849 TM_RABBIT_PORT=36192 && bash deploy/infra.sh start
 //   dotnet run -c Release --project tests/TalentMatch.LoadDriver -- [--rate 500] [--seconds 20] [--max 20000]
-//        [--concurrency 64] [--warmup 20000] [--pool 16] [--modes outbox,direct] [--json results.json] [--no-settle]
+//        [--concurrency 64] [--warmup 20000] [--pool 16] [--modes outbox,direct] [--json results.json] [--no-settle] [--no-floor]
 //
 // For each mode it starts profiles and matching as real processes (fresh databases, fresh virtual host, the TM_*
 // infrastructure) and runs:
@@ -27,6 +27,8 @@ using TalentMatch.Testing;
 // after commit with no outbox (the comparison baseline). The ratio outbox/direct is of the same run.
 // The fixed-rate phase also reports where a registration's time went: POST sent → its outbox row written (profiles'
 // group commit), → claimed by the relay (the relay transaction's start), → visible in matching.
+// Then the floor (Floor.cs): --max rows by batched COPY and --max messages with confirms and acks on the same
+// PostgreSQL and RabbitMQ alone; each mode's maximum rate is reported as a share of it, its CPU as a multiple.
 //
 //   dotnet run -c Release --project tests/TalentMatch.LoadDriver -- --freshness [--rate 500] [--seconds 20] [--burst 1000]
 //        [--warmup 20000] [--drain-minutes 10]
@@ -108,6 +110,19 @@ foreach (var mode in modes)
     Console.Error.WriteLine($"[{mode}] CPU per registration at max rate: {cpu}");
 }
 
+// The floor (--floor, default on): the same number of rows and messages through PostgreSQL and RabbitMQ alone.
+Floor.Result? floor = null;
+if (!options.Has("no-floor"))
+{
+    Console.Error.WriteLine($"[floor] {max} rows by COPY + {max} messages with confirms and acks, same PostgreSQL and RabbitMQ");
+    floor = await Floor.RunAsync(bodies.AsMemory(0, max).ToArray());
+    Console.Error.WriteLine($"[floor] {floor}");
+    foreach (var r in results)
+    {
+        Console.Error.WriteLine($"[{r.Mode}] end to end {r.Max.EndToEndPerSecond / floor.PerSecond:P0} of the floor's rate; CPU per registration {r.MaxCpu.Machine / floor.Cpu.Machine:0.0}× the floor's");
+    }
+}
+
 var report = new
 {
     machine = new { Environment.ProcessorCount, os = Environment.OSVersion.ToString(), loadAverage = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : null },
@@ -116,6 +131,8 @@ var report = new
     maxRegistrations = max,
     concurrency,
     modes = results,
+    floor = floor is null ? null : new { floor.Count, floor.Seconds, floor.PerSecond, cpu = floor.Cpu },
+    shareOfFloor = floor is null ? null : results.ToDictionary(r => r.Mode, r => Math.Round(r.Max.EndToEndPerSecond / floor.PerSecond, 3)),
     outboxToDirectThroughputRatio = results.Count == 2 && results[1].Max.EndToEndPerSecond > 0
         ? Math.Round(results[0].Max.EndToEndPerSecond / results[1].Max.EndToEndPerSecond, 3) : (double?)null,
 };
