@@ -69,7 +69,11 @@ public static class PlatformTelemetry
 
         // Every log line written inside a request, a consume or a batch names its trace (the console shows it as a scope).
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        // A console logger without a named formatter copies its (obsolete) options over the formatter's, scopes off:
+        // name the default one, unless the operator chose another (json).
+        builder.Services.PostConfigure<ConsoleLoggerOptions>(o => o.FormatterName ??= ConsoleFormatterNames.Simple);
         builder.Services.Configure<SimpleConsoleFormatterOptions>(o => o.IncludeScopes = true);
+        builder.Services.Configure<JsonConsoleFormatterOptions>(o => o.IncludeScopes = true);
         return builder;
     }
 
