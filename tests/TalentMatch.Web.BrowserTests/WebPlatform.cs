@@ -96,6 +96,9 @@ public sealed class WebPlatform : IAsyncLifetime
     /// <summary>Saves a screenshot and fails on any axe-core violation of impact serious or critical.</summary>
     public static async Task CheckPageAsync(IPage page, string name)
     {
+        // A snackbar hides itself after five seconds with a fade, which can start while axe reads the page (seen in CI:
+        // colour contrast of a half-faded snackbar message): check the page once the snackbars have gone.
+        await page.Locator(".mud-snackbar").First.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached, Timeout = 20_000 });
         // A snackbar or popover still fading in has the colours of half its opacity: check the page at rest.
         await page.WaitForFunctionAsync("() => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{name}.png"), FullPage = true });
