@@ -106,7 +106,7 @@ internal sealed partial class OutboxRelay<TContext>(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         // The relay's own statements make no spans (it polls every second); each publish continues its row's trace.
-        var quiet = PlatformTelemetry.Quiet();
+        using var quiet = PlatformTelemetry.Quiet();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
         var rows = await db.Set<OutboxMessage>()
@@ -119,11 +119,8 @@ internal sealed partial class OutboxRelay<TContext>(
         if (rows.Count == 0)
         {
             await transaction.CommitAsync(cancellationToken);
-            quiet.Dispose();
             return 0;
         }
-
-        quiet.Dispose();
 
         CrashIf(OutboxCrashPoint.BeforePublish);
 
@@ -133,7 +130,6 @@ internal sealed partial class OutboxRelay<TContext>(
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.PublishTimeout);
         var outcomes = await Task.WhenAll(rows.Select(row => PublishAsync(row, timeout.Token, cancellationToken)));
-        using var quietAgain = PlatformTelemetry.Quiet();
 
         if (outcomes.All(o => o is null))
         {
@@ -194,6 +190,7 @@ internal sealed partial class OutboxRelay<TContext>(
     {
         // A span in the trace of the request that wrote the row; MassTransit's publish span (and the broker headers
         // that carry the trace to the consumers) hang under it.
+        using var traced = PlatformTelemetry.Traced();
         using var activity = PlatformTelemetry.Source.StartActivity("outbox publish " + ShortName(row.MessageType), ActivityKind.Internal,
             PlatformTelemetry.Parse(row.TraceParent));
         activity?.SetTag("messaging.message.id", row.Id);

@@ -119,4 +119,7 @@ public static class PlatformTelemetry
 
     /// <summary>Background polls (an idle relay, an empty queue) make no spans: they would bury the traces that matter.</summary>
     public static IDisposable Quiet() => SuppressInstrumentationScope.Begin();
+
+    /// <summary>Inside <see cref="Quiet"/>, the work that does belong to a trace (a row's publish).</summary>
+    public static IDisposable Traced() => SuppressInstrumentationScope.Begin(false);
 }
