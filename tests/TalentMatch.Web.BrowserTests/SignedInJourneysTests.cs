@@ -155,14 +155,7 @@ public sealed class SignedInJourneysTests(WebPlatform platform) : IClassFixture<
         var institutionName = (await platform.Services.Positions.Client.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>("/api/institutions"))!
             .First(i => i!["id"]!.GetValue<Guid>() == institution)!["nameEn"]!.GetValue<string>();
         await admin.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = institutionName }).First.ClickAsync();
-        // A multi-select stays open after a pick: close it (Escape, or a click on its overlay) before going on.
-        await admin.Keyboard.PressAsync("Escape");
-        if (await admin.Locator(".mud-popover-open").CountAsync() > 0 && await admin.Locator(".mud-overlay").CountAsync() > 0)
-        {
-            await admin.Locator(".mud-overlay").First.ClickAsync(new() { Force = true });
-        }
-
-        await Expect(admin.Locator(".mud-popover-open")).ToHaveCountAsync(0);
+        await WebPlatform.CloseMultiSelectAsync(admin);
         await admin.GetByTestId("create-account").ClickAsync();
         var row = admin.Locator("tr").Filter(new() { Has = admin.GetByTestId("account-row-email").GetByText(email, new() { Exact = true }) });
         await Expect(row).ToHaveCountAsync(1);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 using TalentMatch.Testing;
 
 namespace TalentMatch.Web.BrowserTests;
@@ -89,6 +90,43 @@ public sealed class WebPlatform : IAsyncLifetime
             catch (PlaywrightException)
             {
                 // A page that cannot be captured any more: the others still are.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Closes an open multi-select, which stays open after a pick, and waits until none of its options can take a click
+    /// (in the clean-clone CI an option list still covered the button below after the popover had lost its open class).
+    /// Escape first; if options still show, a click on the page's title (outside the select), then on the overlay.
+    /// </summary>
+    public static async Task CloseMultiSelectAsync(IPage page)
+    {
+        var options = page.Locator(".mud-popover-provider .mud-list-item:visible");
+        await page.Keyboard.PressAsync("Escape");
+        for (var attempt = 0; attempt < 3 && await StillShowing(); attempt++)
+        {
+            if (attempt == 0)
+            {
+                await page.Locator("h1, h2, h3, h4").First.ClickAsync(new() { Force = true });
+            }
+            else if (await page.Locator(".mud-overlay").CountAsync() > 0)
+            {
+                await page.Locator(".mud-overlay").First.ClickAsync(new() { Force = true });
+            }
+        }
+
+        await Expect(options).ToHaveCountAsync(0);
+
+        async Task<bool> StillShowing()
+        {
+            try
+            {
+                await Expect(options).ToHaveCountAsync(0, new() { Timeout = 2000 });
+                return false;
+            }
+            catch (Exception e) when (e is PlaywrightException or TimeoutException)
+            {
+                return true;
             }
         }
     }
