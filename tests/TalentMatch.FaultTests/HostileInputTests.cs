@@ -379,10 +379,25 @@ internal sealed class TargetBook(
             "RequestPasswordReset" => new Target(op.Service.NewClient(null), realPath, new JsonObject { ["email"] = "nobody.hostile@example.org" }.ToJsonString(), AimedAt: [202]),
             "ChangeAccountRole" => new Target(admin, realPath, new JsonObject { ["role"] = Roles.Ambassador, ["institutionIds"] = new JsonArray(institutionId.ToString()) }.ToJsonString(), AimedAt: [404]),
             "CreateAccount" => new Target(admin, realPath, new JsonObject { ["email"] = Platform.AdminEmail, ["password"] = "a-long-enough-password-1", ["role"] = Roles.Hr, ["institutionIds"] = new JsonArray(institutionId.ToString()) }.ToJsonString(), AimedAt: [409]),
+            // A campaign organised by an institution the caller's HR office is not: 403. Unknown campaigns: 404.
+            "CreateCampaign" => new Target(otherHr, realPath, ValidCampaign(institutionId), AimedAt: [403]),
+            "UpdateCampaign" => new Target(admin, realPath, ValidCampaign(institutionId), Headers: new Dictionary<string, string> { ["If-Match"] = StaleIfMatch }, AimedAt: [404]),
+            "AppointAmbassador" => new Target(admin, realPath, new JsonObject { ["appointedOn"] = "2025-03-27", ["letterReference"] = "MY-TIA-2025-001" }.ToJsonString(), AimedAt: [404]),
+            // No recommendation of that profile, no position of that id: 404.
+            "AnswerRecommendation" => new Target(admin, realPath, new JsonObject { ["answer"] = "not-interested", ["reason"] = "location" }.ToJsonString(), AimedAt: [404]),
+            "ReorderEndorsedCandidates" => new Target(admin, $"/api/positions/{Guid.NewGuid()}/endorsed/order",
+                new JsonObject { ["profileIds"] = new JsonArray(Guid.NewGuid().ToString()) }.ToJsonString(), AimedAt: [404]),
             _ when op.Spec["requestBody"] is not null => throw new InvalidOperationException($"No valid body known for {op} ({op.Id}); add one to the hostile-input test."),
             _ => new Target(admin, realPath),
         };
     }
+
+    private static string ValidCampaign(Guid institution) => new JsonObject
+    {
+        ["nameEn"] = "Talent Introduction 2026", ["nameZh"] = "人才引进2026",
+        ["organiser"] = new JsonObject { ["nameEn"] = "Organisation Department", ["nameZh"] = "组织部", ["institutionId"] = institution.ToString() },
+        ["institutionIds"] = new JsonArray(institution.ToString()), ["opensOn"] = "2026-01-01", ["closesOn"] = "2027-06-30", ["targetHires"] = 5,
+    }.ToJsonString();
 
     public static List<string> Ids(Operation op) =>
         (op.Spec["parameters"]?.AsArray() ?? []).Where(p => (string?)p!["in"] == "path").Select(p => (string)p!["name"]!).ToList();
@@ -947,7 +962,8 @@ public sealed class HostileGenerator(int seed)
         return text.Concat(new (string, string)[]
         {
             ("lone surrogate", "%ED%A0%80"), ("malformed body", "%FF%FE"),
-            ("wrong type", Pick("abc", "true", "%7B%7D")), ("empty", ""), ("negative", "-1"), ("huge", "2147483648"),
+            // "true" is a wrong type for every typed parameter but a boolean.
+            ("wrong type", kind == "boolean" ? Pick("abc", "yes", "%7B%7D") : Pick("abc", "true", "%7B%7D")), ("empty", ""), ("negative", "-1"), ("huge", "2147483648"),
             ("overflowing number", "99999999999999999999"), ("overflowing number", "1e400"), ("wrong type", "1.5"), ("wrong type", "0x10"),
             ("very long string", new string('9', 5000)), ("control characters", "%01%1B"), ("wrong type", "%27%20OR%20%271%27%3D%271"),
             ("nested arrays where a string is expected", "%5B%5B%22a%22%5D%5D"), ("object where a string is expected", "%7B%22%24ne%22%3A1%7D"),
@@ -957,7 +973,7 @@ public sealed class HostileGenerator(int seed)
     private static string QueryKind(JsonObject doc, JsonObject schema)
     {
         var types = Types(doc, schema);
-        return types.Count == 0 && schema["format"] is null && schema["enum"] is null ? "text" : "typed";
+        return types.Count == 0 && schema["format"] is null && schema["enum"] is null ? "text" : types.Contains("boolean") ? "boolean" : "typed";
     }
 
     private static HashSet<string> Types(JsonObject doc, JsonObject schema)

@@ -6,6 +6,7 @@ namespace TalentMatch.Contracts.Positions;
 /// <param name="EmploymentMode">One flag: 1 full-time, 2 flexible part-time, 4 visiting.</param>
 /// <param name="TalentTierSought">0 none, 1 young talent, 2 provincial/ministerial, 3 national.</param>
 /// <param name="Languages">ISO 639-1 codes the post requires.</param>
+/// <param name="Headcount">How many the position takes (a campaign's stable assignment uses it as the capacity).</param>
 public sealed record PositionMatchingView(
     Guid InstitutionId,
     string Title,
@@ -20,7 +21,8 @@ public sealed record PositionMatchingView(
     int EmploymentMode,
     int TalentTierSought = 0,
     IReadOnlyList<string>? Languages = null,
-    DateOnly? ApplicationDeadline = null);
+    DateOnly? ApplicationDeadline = null,
+    int Headcount = 1);
 
 public sealed record PositionOpened(
     Guid EventId, DateTimeOffset OccurredAt, Guid AggregateId, long AggregateVersion,

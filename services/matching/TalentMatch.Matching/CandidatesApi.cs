@@ -32,7 +32,7 @@ public static class CandidatesApi
         }
 
         var position = await db.Positions.AsNoTracking().FirstOrDefaultAsync(p => p.PositionId == id, ct);
-        if (position is not null && !Reviews.ReviewsApi.InScope(user, position.InstitutionId))
+        if (position is not null && !(await Campaigns.CallerScope.ForAsync(user, db, ct)).Covers(position.InstitutionId, position.PositionId))
         {
             position = null;
         }

@@ -2,6 +2,8 @@ using TalentMatch.Hosting.Auth;
 using Microsoft.EntityFrameworkCore;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Persistence;
+using TalentMatch.Matching.Answers;
+using TalentMatch.Matching.Campaigns;
 using TalentMatch.Matching.Learning;
 using TalentMatch.Matching.ReadModel;
 using TalentMatch.Matching.Reviews;
@@ -20,6 +22,9 @@ public sealed class MatchingDbContext(DbContextOptions<MatchingDbContext> option
     public DbSet<MatchDecision> MatchDecisions => Set<MatchDecision>();
     public DbSet<MatchOutcome> MatchOutcomes => Set<MatchOutcome>();
     public DbSet<RegisteredModel> Models => Set<RegisteredModel>();
+    public DbSet<CampaignSnapshot> Campaigns => Set<CampaignSnapshot>();
+    public DbSet<ResearcherAnswer> ResearcherAnswers => Set<ResearcherAnswer>();
+    public DbSet<CampaignAssignmentRun> CampaignAssignments => Set<CampaignAssignmentRun>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -33,6 +38,7 @@ public sealed class MatchingDbContext(DbContextOptions<MatchingDbContext> option
             e.Property(p => p.GrantsLed).HasLegacyDefault("0");
             e.Property(p => p.TalentTier).HasLegacyDefault("0");
             e.Property(p => p.Languages).HasLegacyDefault("'{}'::text[]");
+            e.Property(p => p.Placed).HasLegacyDefault("false");
             e.HasIndex(p => p.FieldKeys).HasMethod("gin");
         });
         modelBuilder.Entity<PositionSnapshot>(e =>
@@ -40,6 +46,7 @@ public sealed class MatchingDbContext(DbContextOptions<MatchingDbContext> option
             e.ToTable("positions");
             e.HasKey(p => p.PositionId).HasName("positions_pkey");
             e.HasIndex(p => p.PositionId).HasFilter("NOT closed").HasDatabaseName("ix_positions_open");
+            e.Property(p => p.Headcount).HasLegacyDefault("1");
             e.Property(p => p.TalentTierSought).HasLegacyDefault("0");
             e.Property(p => p.Languages).HasLegacyDefault("'{}'::text[]");
         });
@@ -94,6 +101,27 @@ public sealed class MatchingDbContext(DbContextOptions<MatchingDbContext> option
             // At most one champion (status 0) at a time.
             e.HasIndex(x => x.Status).IsUnique().HasFilter("status = 0").HasDatabaseName("ix_ranking_models_single_champion");
             e.Property(x => x.Version).ValueGeneratedNever();
+        });
+        modelBuilder.Entity<CampaignSnapshot>(e =>
+        {
+            e.ToTable("campaigns");
+            e.HasKey(x => x.CampaignId);
+            e.HasIndex(x => x.AmbassadorIds).HasMethod("gin");
+        });
+        modelBuilder.Entity<ResearcherAnswer>(e =>
+        {
+            e.ToTable("researcher_answers");
+            e.HasKey(x => new { x.ProfileId, x.PositionId });
+            e.HasIndex(x => x.PositionId);
+            e.Property(x => x.ReasonText).HasMaxLength(2000);
+        });
+        modelBuilder.Entity<CampaignAssignmentRun>(e =>
+        {
+            e.ToTable("campaign_assignments");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).UseIdentityByDefaultColumn();
+            e.HasIndex(x => new { x.CampaignId, x.ComputedAt });
+            e.Property(x => x.Result).HasColumnType("jsonb");
         });
         modelBuilder.AddOutboxAndInbox();
         modelBuilder.AddTokenRevocations();

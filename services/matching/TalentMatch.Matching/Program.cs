@@ -2,6 +2,8 @@ using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Persistence;
 using TalentMatch.Hosting.Web;
 using TalentMatch.Matching;
+using TalentMatch.Matching.Answers;
+using TalentMatch.Matching.Campaigns;
 using TalentMatch.Matching.Learning;
 using TalentMatch.Matching.Privacy;
 using TalentMatch.Matching.ReadModel;
@@ -19,12 +21,15 @@ builder.AddServiceMessaging<MatchingDbContext>(bus =>
 });
 builder.Services.AddShortlists();
 builder.Services.AddReviews();
+builder.Services.AddAnswers();
 
 var app = builder.Build();
 app.MapServiceDefaults();
 app.MapCandidatesApi();
 app.MapShortlistsApi();
 app.MapReviewsApi();
+app.MapAnswersApi();
+app.MapCampaignsApi();
 app.MapLearningApi();
 app.Run();
 

@@ -60,5 +60,5 @@ public sealed class Position
     public PositionMatchingView ToMatchingView() => new(
         InstitutionId, Title, City, ResearchFields, RequiredSkills, PreferredSkills, (int)MinimumDegree,
         (int)CareerStageMin, (int)CareerStageMax, MinimumYears, (int)EmploymentMode, (int)TalentTierSought, Languages,
-        ApplicationDeadline);
+        ApplicationDeadline, Headcount);
 }

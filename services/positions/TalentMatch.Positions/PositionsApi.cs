@@ -29,7 +29,7 @@ public static class PositionsApi
             .WithSummary("Creates a position, open (the default) or as a draft. Send an Idempotency-Key header to make retries safe.");
         api.MapJobPostings();
         api.MapGet("/", List).WithName("ListPositions")
-            .WithSummary("Positions, paged; filter by field (code or any subfield), city, stage (within the position's range), institution id, status; sort by createdAt, updatedAt, applicationDeadline or title (prefix - for descending).");
+            .WithSummary("Positions, paged; filter by field (code or any subfield), city, stage (within the position's range), institution id, campaign id, status; sort by createdAt, updatedAt, applicationDeadline or title (prefix - for descending).");
         api.MapGet("/{id:guid}", Get).WithName("GetPosition").WithSummary("One position; its ETag is its version.");
         api.MapPut("/{id:guid}", Update).Validate<PositionRequest>().WithName("UpdatePosition").RequireAuthorization(PlatformAuthentication.HrPolicy)
             .WithSummary("Replaces a draft or open position. Send If-Match with the ETag you read; a stale one gets 412.");
@@ -85,7 +85,7 @@ public static class PositionsApi
     private static async Task<Results<Ok<Page<PositionResponse>>, ValidationProblem>> List(
         PositionsDbContext db, ResearchFieldTaxonomy taxonomy, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct,
         string? field = null, string? city = null, string? stage = null, Guid? institution = null,
-        string? status = null, string? sort = null, int? page = null, int? pageSize = null)
+        string? status = null, string? sort = null, int? page = null, int? pageSize = null, Guid? campaign = null)
     {
         if (!PageRequest.TryRead(page, pageSize, out var paging, out var pagingProblem))
         {
@@ -132,6 +132,11 @@ public static class PositionsApi
         if (institution is not null)
         {
             query = query.Where(p => p.InstitutionId == institution);
+        }
+
+        if (campaign is not null)
+        {
+            query = query.Where(p => db.CampaignPositions.Any(c => c.CampaignId == campaign && c.PositionId == p.Id));
         }
 
         if (status is not null)

@@ -2,16 +2,18 @@ using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Persistence;
 using TalentMatch.Hosting.Web;
 using TalentMatch.Positions;
+using TalentMatch.Positions.Campaigns;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<PositionsDbContext>();
 builder.AddServiceMessaging<PositionsDbContext>();
-builder.Services.AddPositions();
+builder.Services.AddPositions().AddCampaigns();
 
 var app = builder.Build();
 app.MapServiceDefaults();
 app.MapPositionsApi();
+app.MapCampaignsApi();
 app.MapReferenceDataApi();
 app.Run();
 

@@ -1,11 +1,16 @@
+using TalentMatch.Matching.Answers;
 using TalentMatch.Matching.Reviews;
 
 namespace TalentMatch.Matching.Learning;
 
 /// <summary>
 /// Graded relevance labels from ambassadors' decisions and HR outcomes:
-/// rejected 0 &lt; held 1 &lt; endorsed 2 (also contacted or declined) &lt; interviewed 3 &lt; offered/hired 4.
-/// Only matches with a decision count; proposed and expired ones have no label.
+/// rejected 0 &lt; held 1 &lt; endorsed 2 (also contacted or declined) &lt; interviewed 3 &lt; offered/hired/agreement signed 4.
+/// The researcher's answer grades the same match on the same scale: "interested" counts as an endorsement (2), "apply"
+/// as an interview (3), and "not interested" because of the field, the seniority or the location as a rejection (0);
+/// "not interested" for timing or another reason says nothing about the fit and gives no label. Both sides together:
+/// the higher grade when the researcher is keen, at most "held" (1) when they turned it down for a reason of fit.
+/// Matches nobody decided or answered (proposed, expired) have no label.
 /// </summary>
 public static class Labels
 {
@@ -27,7 +32,25 @@ public static class Labels
     public static int Grade(CandidateOutcome outcome) => outcome switch
     {
         CandidateOutcome.Interviewed => Interviewed,
-        CandidateOutcome.Offered or CandidateOutcome.Hired => Offered,
+        CandidateOutcome.Offered or CandidateOutcome.Hired or CandidateOutcome.AgreementSigned => Offered,
         _ => Endorsed, // contacted, declined
+    };
+
+    /// <summary>The researcher's answer as a grade, or null when it says nothing about the fit.</summary>
+    public static int? Grade(AnswerKind answer, NotInterestedReason? reason) => answer switch
+    {
+        AnswerKind.Interested => Endorsed,
+        AnswerKind.Apply => Interviewed,
+        _ when reason is NotInterestedReason.Field or NotInterestedReason.Seniority or NotInterestedReason.Location => Rejected,
+        _ => null,
+    };
+
+    /// <summary>The label from both sides: the reviewers' grade (or null) and the researcher's answer (or null).</summary>
+    public static int? Combine(int? reviewed, int? answered) => (reviewed, answered) switch
+    {
+        (null, var a) => a,
+        (var r, null) => r,
+        ({ } r, Rejected) => Math.Min(r, Held),
+        ({ } r, { } a) => Math.Max(r, a),
     };
 }

@@ -107,20 +107,27 @@ public sealed partial class ModelTrainer(IServiceScopeFactory scopes, IOptionsMo
         return entry;
     }
 
-    /// <summary>Decided matches with their graded labels, grouped by position.</summary>
+    /// <summary>Decided or answered matches with their graded labels (see <see cref="Labels"/>), grouped by position.</summary>
     public static async Task<List<LabelledRow>> LoadLabelledAsync(MatchingDbContext db, CancellationToken ct)
     {
+        var answers = (await db.ResearcherAnswers.AsNoTracking().Select(a => new { a.ProfileId, a.PositionId, a.Answer, a.Reason }).ToListAsync(ct))
+            .ToDictionary(a => (a.ProfileId, a.PositionId), a => Labels.Grade(a.Answer, a.Reason));
+        var answered = answers.Where(a => a.Value is not null).Select(a => a.Key.ProfileId).Distinct().ToList();
         var matches = await db.Matches.AsNoTracking()
-            .Where(m => m.Status == MatchStatus.Endorsed || m.Status == MatchStatus.Rejected || m.Status == MatchStatus.Held)
+            .Where(m => m.Status == MatchStatus.Endorsed || m.Status == MatchStatus.Rejected || m.Status == MatchStatus.Held
+                || answered.Contains(m.ProfileId))
             .OrderBy(m => m.PositionId).ThenBy(m => m.Id)
-            .Select(m => new { m.Id, m.PositionId, m.Features, m.BaselineScore, m.Status, m.Outcome })
+            .Select(m => new { m.Id, m.PositionId, m.ProfileId, m.Features, m.BaselineScore, m.Status, m.Outcome })
             .ToListAsync(ct);
         var outcomes = (await db.MatchOutcomes.AsNoTracking().Select(o => new { o.MatchId, o.Outcome }).ToListAsync(ct))
             .ToLookup(o => o.MatchId, o => o.Outcome);
         return matches
             .Where(m => m.Features.Length == MatchFeatures.Count)
-            .Select(m => new LabelledRow(m.PositionId, m.Features, m.BaselineScore,
-                Labels.Grade(m.Status, m.Outcome is { } latest ? outcomes[m.Id].Append(latest) : outcomes[m.Id])!.Value))
+            .Select(m => (m, label: Labels.Combine(
+                Labels.Grade(m.Status, m.Outcome is { } latest ? outcomes[m.Id].Append(latest) : outcomes[m.Id]),
+                answers.GetValueOrDefault((m.ProfileId, m.PositionId)))))
+            .Where(x => x.label is not null)
+            .Select(x => new LabelledRow(x.m.PositionId, x.m.Features, x.m.BaselineScore, x.label!.Value))
             .ToList();
     }
 

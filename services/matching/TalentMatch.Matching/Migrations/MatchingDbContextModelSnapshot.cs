@@ -126,6 +126,153 @@ namespace TalentMatch.Matching.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("TalentMatch.Matching.Answers.ResearcherAnswer", b =>
+                {
+                    b.Property<Guid>("ProfileId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("profile_id");
+
+                    b.Property<Guid>("PositionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("position_id");
+
+                    b.Property<int>("Answer")
+                        .HasColumnType("integer")
+                        .HasColumnName("answer");
+
+                    b.Property<DateTimeOffset>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("answered_at");
+
+                    b.Property<int?>("PreferenceRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("preference_rank");
+
+                    b.Property<int?>("Reason")
+                        .HasColumnType("integer")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("ReasonText")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reason_text");
+
+                    b.HasKey("ProfileId", "PositionId")
+                        .HasName("pk_researcher_answers");
+
+                    b.HasIndex("PositionId")
+                        .HasDatabaseName("ix_researcher_answers_position_id");
+
+                    b.ToTable("researcher_answers", (string)null);
+                });
+
+            modelBuilder.Entity("TalentMatch.Matching.Campaigns.CampaignAssignmentRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<DateTimeOffset>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("result");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("Id")
+                        .HasName("pk_campaign_assignments");
+
+                    b.HasIndex("CampaignId", "ComputedAt")
+                        .HasDatabaseName("ix_campaign_assignments_campaign_id_computed_at");
+
+                    b.ToTable("campaign_assignments", (string)null);
+                });
+
+            modelBuilder.Entity("TalentMatch.Matching.Campaigns.CampaignSnapshot", b =>
+                {
+                    b.Property<Guid>("CampaignId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("campaign_id");
+
+                    b.PrimitiveCollection<Guid[]>("AmbassadorIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("ambassador_ids");
+
+                    b.Property<bool>("Closed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("closed");
+
+                    b.Property<DateOnly>("ClosesOn")
+                        .HasColumnType("date")
+                        .HasColumnName("closes_on");
+
+                    b.PrimitiveCollection<Guid[]>("InstitutionIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("institution_ids");
+
+                    b.Property<string>("NameEn")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name_en");
+
+                    b.Property<string>("NameZh")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name_zh");
+
+                    b.Property<DateOnly>("OpensOn")
+                        .HasColumnType("date")
+                        .HasColumnName("opens_on");
+
+                    b.Property<Guid?>("OrganiserInstitutionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organiser_institution_id");
+
+                    b.PrimitiveCollection<Guid[]>("PositionIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("position_ids");
+
+                    b.Property<int>("TargetHires")
+                        .HasColumnType("integer")
+                        .HasColumnName("target_hires");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("CampaignId")
+                        .HasName("pk_campaigns");
+
+                    b.HasIndex("AmbassadorIds")
+                        .HasDatabaseName("ix_campaigns_ambassador_ids");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("AmbassadorIds"), "gin");
+
+                    b.ToTable("campaigns", (string)null);
+                });
+
             modelBuilder.Entity("TalentMatch.Matching.Learning.RegisteredModel", b =>
                 {
                     b.Property<int>("Version")
@@ -263,6 +410,11 @@ namespace TalentMatch.Matching.Migrations
                         .HasColumnName("languages")
                         .HasDefaultValueSql("'{}'::text[]");
 
+                    b.Property<bool>("Placed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("placed")
+                        .HasDefaultValueSql("false");
+
                     b.PrimitiveCollection<string[]>("PreferredCities")
                         .IsRequired()
                         .HasColumnType("text[]")
@@ -345,6 +497,11 @@ namespace TalentMatch.Matching.Migrations
                     b.Property<int>("EmploymentMode")
                         .HasColumnType("integer")
                         .HasColumnName("employment_mode");
+
+                    b.Property<int>("Headcount")
+                        .HasColumnType("integer")
+                        .HasColumnName("headcount")
+                        .HasDefaultValueSql("1");
 
                     b.Property<Guid>("InstitutionId")
                         .HasColumnType("uuid")
@@ -430,6 +587,10 @@ namespace TalentMatch.Matching.Migrations
                         .IsRequired()
                         .HasColumnType("real[]")
                         .HasColumnName("features");
+
+                    b.Property<int?>("HrRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("hr_rank");
 
                     b.Property<Guid>("InstitutionId")
                         .HasColumnType("uuid")
@@ -575,9 +736,29 @@ namespace TalentMatch.Matching.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<int?>("AgreementType")
+                        .HasColumnType("integer")
+                        .HasColumnName("agreement_type");
+
+                    b.Property<int?>("DaysPerYear")
+                        .HasColumnType("integer")
+                        .HasColumnName("days_per_year");
+
+                    b.Property<DateOnly?>("EndDate")
+                        .HasColumnType("date")
+                        .HasColumnName("end_date");
+
+                    b.Property<bool?>("HomeInstitutionKept")
+                        .HasColumnType("boolean")
+                        .HasColumnName("home_institution_kept");
+
                     b.Property<Guid>("MatchId")
                         .HasColumnType("uuid")
                         .HasColumnName("match_id");
+
+                    b.Property<int?>("Months")
+                        .HasColumnType("integer")
+                        .HasColumnName("months");
 
                     b.Property<int>("Outcome")
                         .HasColumnType("integer")
@@ -591,6 +772,14 @@ namespace TalentMatch.Matching.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("recorded_by");
+
+                    b.Property<DateOnly?>("StartDate")
+                        .HasColumnType("date")
+                        .HasColumnName("start_date");
+
+                    b.Property<bool?>("WithdrawsFromMatching")
+                        .HasColumnType("boolean")
+                        .HasColumnName("withdraws_from_matching");
 
                     b.HasKey("Id")
                         .HasName("match_outcomes_pkey");

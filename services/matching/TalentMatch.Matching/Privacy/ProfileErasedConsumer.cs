@@ -17,7 +17,8 @@ public static class PrivacyConsumers
 /// A researcher erased their profile. Matching purges what it holds under the profile id: the read-model row is
 /// reduced to a tombstone (no features, withdrawn, a version no later event can beat), shortlist entries and
 /// recommendations are deleted, and the training data (matches and their decisions) is anonymised: features, labels
-/// and scores stay for learning, the profile id is replaced by a random one that links to nothing.
+/// and scores stay for learning, the profile id is replaced by a random one that links to nothing. Its answers to
+/// recommendations are deleted, and the campaign assignments it appears in name a random id instead.
 /// </summary>
 public sealed class ProfileErasedConsumer(MatchingDbContext db) : IConsumer<ProfileErased>
 {
@@ -39,6 +40,13 @@ public sealed class ProfileErasedConsumer(MatchingDbContext db) : IConsumer<Prof
         await db.ShortlistEntries.Where(e => e.ProfileId == profileId).ExecuteDeleteAsync(ct);
         await db.Recommendations.Where(r => r.ProfileId == profileId).ExecuteDeleteAsync(ct);
         await db.RankingQueue.Where(q => q.Kind == RankingQueueItem.Profile && q.AggregateId == profileId).ExecuteDeleteAsync(ct);
+        await db.ResearcherAnswers.Where(a => a.ProfileId == profileId).ExecuteDeleteAsync(ct);
+        // Campaign assignments computed before keep their shape; the researcher in them becomes nobody.
+        var anonymous = Guid.NewGuid().ToString();
+        var id = profileId.ToString();
+        await db.Database.ExecuteSqlAsync($"""
+            UPDATE campaign_assignments SET result = replace(result::text, {id}, {anonymous})::jsonb WHERE result::text LIKE '%' || {id} || '%'
+            """, ct);
         // Training data keeps its features and labels under an id that links to nobody; open proposals expire.
         await db.Database.ExecuteSqlAsync($"""
             UPDATE matches SET profile_id = gen_random_uuid(),

@@ -22,6 +22,7 @@ public static class MatchingConsumers
         bus.AddConsumer<PositionUpdatedConsumer, PositionUpdatedConsumerDefinition>();
         bus.AddConsumer<PositionClosedConsumer, PositionClosedConsumerDefinition>();
         bus.AddConsumer<RankingModelPromotedConsumer, RankingModelPromotedConsumerDefinition>();
+        bus.AddConsumer<Campaigns.CampaignChangedConsumer, Campaigns.CampaignChangedConsumerDefinition>();
     }
 }
 

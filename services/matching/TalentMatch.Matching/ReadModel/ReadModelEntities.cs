@@ -9,6 +9,10 @@ public sealed class CandidateProfile
     public Guid ProfileId { get; set; }
     public long Version { get; set; }
     public bool Withdrawn { get; set; }
+
+    /// <summary>Left other matching with a signed agreement (full-time, or one the researcher said should withdraw them).</summary>
+    public bool Placed { get; set; }
+
     public string[] ResearchFields { get; set; } = [];
 
     /// <summary>Discipline- and field-level prefixes of <see cref="ResearchFields"/>; GIN-indexed for candidate generation.</summary>
@@ -50,5 +54,6 @@ public sealed class PositionSnapshot
     public int TalentTierSought { get; set; }
     public string[] Languages { get; set; } = [];
     public DateOnly? ApplicationDeadline { get; set; }
+    public int Headcount { get; set; } = 1;
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -31,10 +31,10 @@ public static class ReadModelWriter
         return db.Database.ExecuteSqlAsync($"""
             INSERT INTO positions AS p (position_id, version, closed, institution_id, title, city, research_fields, required_skills,
                 preferred_skills, minimum_degree, career_stage_min, career_stage_max, minimum_years, employment_mode,
-                talent_tier_sought, languages, application_deadline, updated_at)
+                talent_tier_sought, languages, application_deadline, headcount, updated_at)
             VALUES ({id}, {version}, false, {v.InstitutionId}, {v.Title}, {v.City}, {fields}, {required}, {preferred},
                 {v.MinimumDegree}, {v.CareerStageMin}, {v.CareerStageMax}, {v.MinimumYears}, {v.EmploymentMode},
-                {v.TalentTierSought}, {languages}, {v.ApplicationDeadline}, now())
+                {v.TalentTierSought}, {languages}, {v.ApplicationDeadline}, {v.Headcount}, now())
             ON CONFLICT (position_id) DO UPDATE SET version = EXCLUDED.version, closed = false,
                 institution_id = EXCLUDED.institution_id, title = EXCLUDED.title, city = EXCLUDED.city,
                 research_fields = EXCLUDED.research_fields, required_skills = EXCLUDED.required_skills,
@@ -42,7 +42,7 @@ public static class ReadModelWriter
                 career_stage_min = EXCLUDED.career_stage_min, career_stage_max = EXCLUDED.career_stage_max,
                 minimum_years = EXCLUDED.minimum_years, employment_mode = EXCLUDED.employment_mode,
                 talent_tier_sought = EXCLUDED.talent_tier_sought, languages = EXCLUDED.languages,
-                application_deadline = EXCLUDED.application_deadline, updated_at = now()
+                application_deadline = EXCLUDED.application_deadline, headcount = EXCLUDED.headcount, updated_at = now()
             WHERE p.version < EXCLUDED.version
             """, ct);
     }

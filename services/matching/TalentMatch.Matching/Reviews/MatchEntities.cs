@@ -6,7 +6,10 @@ public enum ReviewDecision { Endorse = 0, Reject = 1, Hold = 2 }
 
 public enum RejectionReason { FieldMismatch = 0, InsufficientSeniority = 1, Location = 2, AlreadyContacted = 3, Other = 4 }
 
-public enum CandidateOutcome { Contacted = 0, Interviewed = 1, Offered = 2, Hired = 3, Declined = 4 }
+public enum CandidateOutcome { Contacted = 0, Interviewed = 1, Offered = 2, Hired = 3, Declined = 4, AgreementSigned = 5 }
+
+/// <summary>Full-time; flexible (part-time, days per year or months, the home institution kept); visiting.</summary>
+public enum AgreementType { FullTime = 0, Flexible = 1, Visiting = 2 }
 
 /// <summary>
 /// A proposed candidate–position match for ambassadors to review, with what the ranking saw when it proposed it:
@@ -35,6 +38,9 @@ public sealed class Match
     public string? ReasonText { get; set; }
     public CandidateOutcome? Outcome { get; set; }
     public DateTimeOffset? OutcomeAt { get; set; }
+
+    /// <summary>The HR office's own order among its endorsed candidates (1 first), when it reordered them; else by score.</summary>
+    public int? HrRank { get; set; }
 }
 
 /// <summary>Audit trail: every decision with who, when, and what the ranking showed the reviewer.</summary>
@@ -52,7 +58,7 @@ public sealed class MatchDecision
     public float[] Features { get; set; } = [];
 }
 
-/// <summary>An HR office's record of what happened with an endorsed candidate.</summary>
+/// <summary>An HR office's record of what happened with an endorsed candidate; a signed agreement with its terms.</summary>
 public sealed class MatchOutcome
 {
     public long Id { get; set; }
@@ -60,4 +66,13 @@ public sealed class MatchOutcome
     public CandidateOutcome Outcome { get; set; }
     public required string RecordedBy { get; set; }
     public DateTimeOffset RecordedAt { get; set; }
+    public AgreementType? AgreementType { get; set; }
+    public int? DaysPerYear { get; set; }
+    public int? Months { get; set; }
+    public bool? HomeInstitutionKept { get; set; }
+    public DateOnly? StartDate { get; set; }
+    public DateOnly? EndDate { get; set; }
+
+    /// <summary>Whether the researcher leaves other matching (a full-time agreement does unless they say otherwise; others do not unless they say so).</summary>
+    public bool? WithdrawsFromMatching { get; set; }
 }

@@ -7,6 +7,9 @@ using Microsoft.EntityFrameworkCore;
 using TalentMatch.Contracts.Matching;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Hosting.Web;
+using TalentMatch.Matching.Answers;
+using TalentMatch.Matching.Campaigns;
+using TalentMatch.Matching.ReadModel;
 using TalentMatch.Matching.Shortlists;
 
 namespace TalentMatch.Matching.Reviews;
@@ -14,11 +17,24 @@ namespace TalentMatch.Matching.Reviews;
 public sealed record ReviewItem(
     Guid Id, Guid PositionId, Guid ProfileId, Guid InstitutionId, IReadOnlyList<string> ResearchFields, double Score, int Rank,
     int ModelVersion, MatchStatus Status, DateTimeOffset ProposedAt, JsonElement TopContributions,
-    DateTimeOffset? DecidedAt, string? DecidedBy, RejectionReason? Reason, string? ReasonText, CandidateOutcome? Outcome)
+    DateTimeOffset? DecidedAt, string? DecidedBy, RejectionReason? Reason, string? ReasonText, CandidateOutcome? Outcome,
+    AnswerView? ResearcherAnswer = null, int? HrRank = null)
 {
-    public static ReviewItem From(Match m) => new(
+    public static ReviewItem From(Match m, ResearcherAnswer? answer = null) => new(
         m.Id, m.PositionId, m.ProfileId, m.InstitutionId, m.ResearchFields, m.Score, m.Rank, m.ModelVersion, m.Status,
-        m.ProposedAt, ShortlistsApi.Json(m.TopContributions), m.DecidedAt, m.DecidedBy, m.Reason, m.ReasonText, m.Outcome);
+        m.ProposedAt, ShortlistsApi.Json(m.TopContributions), m.DecidedAt, m.DecidedBy, m.Reason, m.ReasonText, m.Outcome,
+        AnswerView.From(answer), m.HrRank);
+
+    /// <summary>The items of <paramref name="matches"/> with the researchers' answers (one query).</summary>
+    public static async Task<List<ReviewItem>> WithAnswersAsync(MatchingDbContext db, IReadOnlyList<Match> matches, CancellationToken ct)
+    {
+        var profiles = matches.Select(m => m.ProfileId).Distinct().ToList();
+        var positions = matches.Select(m => m.PositionId).Distinct().ToList();
+        var answers = (await db.ResearcherAnswers.AsNoTracking()
+                .Where(a => profiles.Contains(a.ProfileId) && positions.Contains(a.PositionId)).ToListAsync(ct))
+            .ToDictionary(a => (a.ProfileId, a.PositionId));
+        return matches.Select(m => From(m, answers.GetValueOrDefault((m.ProfileId, m.PositionId)))).ToList();
+    }
 }
 
 /// <summary>A match with everything a reviewer may want: the full explanation of its score and its history.</summary>
@@ -29,8 +45,18 @@ public sealed record ReviewDetail(
 /// <summary>A reviewer's decision. Who decided is the caller's account (from the token), never a name in the body.</summary>
 public sealed record DecisionRequest(ReviewDecision? Decision, RejectionReason? Reason, string? ReasonText);
 
-/// <summary>An outcome; who recorded it is the caller's account (from the token).</summary>
-public sealed record OutcomeRequest(CandidateOutcome? Outcome);
+/// <summary>An outcome; who recorded it is the caller's account (from the token). A signed agreement gives its terms.</summary>
+public sealed record OutcomeRequest(CandidateOutcome? Outcome, AgreementTerms? Agreement = null);
+
+/// <param name="DaysPerYear">Flexible: days a year at the recruiting institution.</param>
+/// <param name="Months">Flexible or visiting: how many months the commitment runs.</param>
+/// <param name="HomeInstitutionKept">Flexible: the researcher keeps their post at their home institution (the default).</param>
+/// <param name="WithdrawFromMatching">Whether the researcher leaves other matching: by default yes for full-time, no otherwise.</param>
+public sealed record AgreementTerms(
+    AgreementType? Type, int? DaysPerYear, int? Months, bool? HomeInstitutionKept, DateOnly? StartDate, DateOnly? EndDate, bool? WithdrawFromMatching);
+
+/// <summary>An HR office's own order of its endorsed candidates, first choice first (every endorsed candidate once).</summary>
+public sealed record EndorsedOrderRequest(IReadOnlyList<Guid>? ProfileIds);
 
 public sealed class DecisionRequestValidator : AbstractValidator<DecisionRequest>
 {
@@ -51,6 +77,36 @@ public sealed class OutcomeRequestValidator : AbstractValidator<OutcomeRequest>
     public OutcomeRequestValidator()
     {
         RuleFor(r => r.Outcome).NotNull().IsInEnum();
+        RuleFor(r => r.Agreement).NotNull().When(r => r.Outcome == CandidateOutcome.AgreementSigned)
+            .WithMessage("A signed agreement needs its terms: type (full-time, flexible or visiting) and start date.");
+        RuleFor(r => r.Agreement).Null().When(r => r.Outcome != CandidateOutcome.AgreementSigned)
+            .WithMessage("Terms go with the outcome 'agreement-signed' only.");
+        When(r => r.Agreement is not null, () =>
+        {
+            RuleFor(r => r.Agreement!.Type).NotNull().IsInEnum();
+            RuleFor(r => r.Agreement!.StartDate).NotNull();
+            RuleFor(r => r.Agreement!.EndDate)
+                .Must((r, end) => end is null || r.Agreement!.StartDate is null || end >= r.Agreement.StartDate)
+                .WithMessage("'agreement.endDate' must not be before 'agreement.startDate'.");
+            RuleFor(r => r.Agreement!.DaysPerYear).InclusiveBetween(1, 365);
+            RuleFor(r => r.Agreement!.Months).InclusiveBetween(1, 120);
+            RuleFor(r => r.Agreement!.DaysPerYear).NotNull()
+                .When(r => r.Agreement!.Type == AgreementType.Flexible && r.Agreement.Months is null)
+                .WithMessage("A flexible agreement says how much time: days per year or months.");
+            RuleFor(r => r.Agreement!.DaysPerYear).Null().When(r => r.Agreement!.Type == AgreementType.FullTime)
+                .WithMessage("A full-time agreement has no days per year.");
+            RuleFor(r => r.Agreement!.HomeInstitutionKept).Null().When(r => r.Agreement!.Type == AgreementType.FullTime)
+                .WithMessage("Only a flexible or visiting agreement keeps the home institution.");
+        });
+    }
+}
+
+public sealed class EndorsedOrderRequestValidator : AbstractValidator<EndorsedOrderRequest>
+{
+    public EndorsedOrderRequestValidator()
+    {
+        RuleFor(r => r.ProfileIds).NotNull().Must(ids => ids is null || ids.Count <= 1000).WithMessage("At most 1,000 candidates.")
+            .Must(ids => ids is null || ids.Distinct().Count() == ids.Count).WithMessage("A candidate is listed twice.");
     }
 }
 
@@ -59,29 +115,33 @@ public static class ReviewsApi
     public static IServiceCollection AddReviews(this IServiceCollection services) =>
         services
             .AddSingleton<IValidator<DecisionRequest>, DecisionRequestValidator>()
-            .AddSingleton<IValidator<OutcomeRequest>, OutcomeRequestValidator>();
+            .AddSingleton<IValidator<OutcomeRequest>, OutcomeRequestValidator>()
+            .AddSingleton<IValidator<EndorsedOrderRequest>, EndorsedOrderRequestValidator>();
 
     public static IEndpointRouteBuilder MapReviewsApi(this IEndpointRouteBuilder app)
     {
         var reviews = app.MapGroup("/api/reviews").WithTags("Reviews");
         reviews.RequireAuthorization(PlatformAuthentication.AmbassadorPolicy);
         reviews.MapGet("/", List).WithName("ListReviews")
-            .WithSummary("The review queue: proposed matches by default; filter by status, positionId, institutionId, field (code or any subfield); sort newest (default) or score.");
+            .WithSummary("The review queue: proposed matches by default; filter by status, positionId, institutionId, campaignId, field (code or any subfield); sort newest (default) or score.");
         reviews.MapGet("/{id:guid}", Get).WithName("GetReview").WithSummary("One match with its full explanation and its decision history.");
         reviews.MapPost("/{id:guid}/decision", Decide).Validate<DecisionRequest>().WithName("DecideMatch")
             .WithSummary("Endorse, reject (with a coded reason) or hold a proposed or held match.");
         app.MapPost("/api/matches/{id:guid}/outcomes", RecordOutcome).Validate<OutcomeRequest>().WithTags("Reviews").WithName("RecordOutcome")
             .RequireAuthorization(PlatformAuthentication.HrPolicy)
-            .WithSummary("An HR office records what happened with an endorsed candidate.");
+            .WithSummary("An HR office records what happened with an endorsed candidate: contacted, interviewed, offered, hired, declined, or agreement-signed with its terms.");
         app.MapGet("/api/positions/{id:guid}/endorsed", Endorsed).WithTags("Reviews").WithName("GetEndorsedCandidates")
             .RequireAuthorization(PlatformAuthentication.HrPolicy)
-            .WithSummary("The candidates ambassadors endorsed for a position, with their latest outcome: what its HR office sees.");
+            .WithSummary("The candidates ambassadors endorsed for a position, with their latest outcome and the researcher's answer, in the HR office's order (else by score): what its HR office sees.");
+        app.MapPut("/api/positions/{id:guid}/endorsed/order", Reorder).Validate<EndorsedOrderRequest>().WithTags("Reviews").WithName("ReorderEndorsedCandidates")
+            .RequireAuthorization(PlatformAuthentication.HrPolicy)
+            .WithSummary("The HR office's own order of its endorsed candidates (every one of them, first choice first); a campaign's stable assignment follows it.");
         return app;
     }
 
     private static async Task<Results<Ok<Page<ReviewItem>>, ValidationProblem>> List(
         MatchingDbContext db, ClaimsPrincipal user, CancellationToken ct, string? status = null, Guid? positionId = null, Guid? institutionId = null,
-        string? field = null, string? sort = null, int? page = null, int? pageSize = null)
+        string? field = null, string? sort = null, int? page = null, int? pageSize = null, Guid? campaignId = null)
     {
         if (!PageRequest.TryRead(page, pageSize, out var paging, out var problem))
         {
@@ -96,11 +156,19 @@ public static class ReviewsApi
         }
 
         var query = db.Matches.AsNoTracking().Where(m => m.Status == wanted);
-        if (!user.IsAdmin())
+        var scope = await CallerScope.ForAsync(user, db, ct);
+        if (!scope.All)
         {
-            // An ambassador's queue holds only the institutions in their scope.
-            var scope = user.Institutions().ToList();
-            query = query.Where(m => scope.Contains(m.InstitutionId));
+            // An ambassador's queue holds the institutions in their scope and the positions of their campaigns.
+            var institutions = scope.Institutions.ToList();
+            var positions = scope.Positions.ToList();
+            query = query.Where(m => institutions.Contains(m.InstitutionId) || positions.Contains(m.PositionId));
+        }
+
+        if (campaignId is not null)
+        {
+            var inCampaign = await db.Campaigns.AsNoTracking().Where(c => c.CampaignId == campaignId).Select(c => c.PositionIds).FirstOrDefaultAsync(ct) ?? [];
+            query = query.Where(m => inCampaign.Contains(m.PositionId));
         }
 
         if (positionId is not null)
@@ -137,13 +205,13 @@ public static class ReviewsApi
 
         var total = await query.LongCountAsync(ct);
         var items = await sorted.ThenBy(m => m.Id).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(ct);
-        return TypedResults.Ok(new Page<ReviewItem>(items.Select(ReviewItem.From).ToList(), paging.PageNumber, paging.PageSize, total));
+        return TypedResults.Ok(new Page<ReviewItem>(await ReviewItem.WithAnswersAsync(db, items, ct), paging.PageNumber, paging.PageSize, total));
     }
 
     private static async Task<Results<Ok<ReviewDetail>, ProblemHttpResult>> Get(Guid id, MatchingDbContext db, ChampionModel champion, ClaimsPrincipal user, CancellationToken ct)
     {
         var match = await db.Matches.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct);
-        if (match is null || !InScope(user, match.InstitutionId))
+        if (match is null || !await InScopeAsync(user, db, match, ct))
         {
             return NotFound(id);
         }
@@ -152,14 +220,14 @@ public static class ReviewsApi
         var explained = model?.Explain(match.Features);
         var decisions = await db.MatchDecisions.AsNoTracking().Where(d => d.MatchId == id).OrderBy(d => d.DecidedAt).ToListAsync(ct);
         var outcomes = await db.MatchOutcomes.AsNoTracking().Where(o => o.MatchId == id).OrderBy(o => o.RecordedAt).ToListAsync(ct);
-        return TypedResults.Ok(new ReviewDetail(ReviewItem.From(match), match.BaselineScore, explained?.Bias,
+        return TypedResults.Ok(new ReviewDetail((await ReviewItem.WithAnswersAsync(db, [match], ct))[0], match.BaselineScore, explained?.Bias,
             model is null ? [] : ShortlistRanker.Explain(model, match.Features), decisions, outcomes));
     }
 
     private static async Task<IResult> Decide(Guid id, DecisionRequest request, MatchingDbContext db, ClaimsPrincipal user, CancellationToken ct)
     {
         var match = await db.Matches.FirstOrDefaultAsync(m => m.Id == id, ct);
-        if (match is not null && !InScope(user, match.InstitutionId))
+        if (match is not null && !await InScopeAsync(user, db, match, ct))
         {
             return NotFound(id);
         }
@@ -202,7 +270,7 @@ public static class ReviewsApi
     private static async Task<IResult> RecordOutcome(Guid id, OutcomeRequest request, MatchingDbContext db, ClaimsPrincipal user, CancellationToken ct)
     {
         var match = await db.Matches.FirstOrDefaultAsync(m => m.Id == id, ct);
-        if (match is null || !InScope(user, match.InstitutionId))
+        if (match is null || !await InScopeAsync(user, db, match, ct))
         {
             return NotFound(id);
         }
@@ -222,7 +290,25 @@ public static class ReviewsApi
         match.Outcome = outcome;
         match.OutcomeAt = now;
         match.Version++;
-        db.MatchOutcomes.Add(new MatchOutcome { MatchId = id, Outcome = outcome, RecordedBy = user.Actor(), RecordedAt = now });
+        var recorded = new MatchOutcome { MatchId = id, Outcome = outcome, RecordedBy = user.Actor(), RecordedAt = now };
+        if (request.Agreement is { } terms)
+        {
+            recorded.AgreementType = terms.Type;
+            recorded.DaysPerYear = terms.DaysPerYear;
+            recorded.Months = terms.Months;
+            recorded.HomeInstitutionKept = terms.Type == AgreementType.FullTime ? null : terms.HomeInstitutionKept ?? true;
+            recorded.StartDate = terms.StartDate;
+            recorded.EndDate = terms.EndDate;
+            recorded.WithdrawsFromMatching = terms.WithdrawFromMatching ?? terms.Type == AgreementType.FullTime;
+            if (recorded.WithdrawsFromMatching == true)
+            {
+                // The researcher leaves every other shortlist and recommendation at the next ranking pass.
+                await db.CandidateProfiles.Where(p => p.ProfileId == match.ProfileId).ExecuteUpdateAsync(u => u.SetProperty(p => p.Placed, true), ct);
+                db.RankingQueue.Add(new RankingQueueItem { Kind = RankingQueueItem.Profile, AggregateId = match.ProfileId, EnqueuedAt = now });
+            }
+        }
+
+        db.MatchOutcomes.Add(recorded);
         db.Enqueue(new CandidateOutcomeRecorded(Guid.NewGuid(), now, match.Id, match.Version, match.PositionId, match.ProfileId,
             Json(outcome), user.Actor()));
         return await SaveOrConflict(db, match, ct);
@@ -231,14 +317,52 @@ public static class ReviewsApi
     private static async Task<Results<Ok<List<ReviewItem>>, ProblemHttpResult>> Endorsed(Guid id, MatchingDbContext db, ClaimsPrincipal user, CancellationToken ct)
     {
         if (await db.Positions.AsNoTracking().FirstOrDefaultAsync(p => p.PositionId == id, ct) is not { } position
-            || !InScope(user, position.InstitutionId))
+            || !(await CallerScope.ForAsync(user, db, ct)).Covers(position.InstitutionId, id))
         {
             return TypedResults.Problem(statusCode: 404, title: "Unknown position.");
         }
 
         var items = await db.Matches.AsNoTracking().Where(m => m.PositionId == id && m.Status == MatchStatus.Endorsed)
-            .OrderByDescending(m => m.Score).ToListAsync(ct);
-        return TypedResults.Ok(items.Select(ReviewItem.From).ToList());
+            .OrderBy(m => m.HrRank ?? int.MaxValue).ThenByDescending(m => m.Score).ThenBy(m => m.Id).ToListAsync(ct);
+        return TypedResults.Ok(await ReviewItem.WithAnswersAsync(db, items, ct));
+    }
+
+    private static async Task<IResult> Reorder(Guid id, EndorsedOrderRequest request, MatchingDbContext db, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (await db.Positions.AsNoTracking().FirstOrDefaultAsync(p => p.PositionId == id, ct) is not { } position
+            || !(user.IsAdmin() || (user.IsHr() && user.Institutions().Contains(position.InstitutionId))))
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Unknown position.");
+        }
+
+        var endorsed = await db.Matches.Where(m => m.PositionId == id && m.Status == MatchStatus.Endorsed).ToListAsync(ct);
+        var order = request.ProfileIds!;
+        if (!endorsed.Select(m => m.ProfileId).ToHashSet().SetEquals(order) || endorsed.Count != order.Count)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["profileIds"] = ["List every endorsed candidate of the position exactly once (read GET /api/positions/{id}/endorsed)."],
+            });
+        }
+
+        var rank = order.Select((profile, i) => (profile, i)).ToDictionary(x => x.profile, x => x.i + 1);
+        foreach (var match in endorsed)
+        {
+            match.HrRank = rank[match.ProfileId];
+            match.Version++;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return TypedResults.Problem(statusCode: 409, title: "A candidate was changed by someone else at the same time; read the list again.");
+        }
+
+        var items = endorsed.OrderBy(m => m.HrRank).ToList();
+        return TypedResults.Ok(await ReviewItem.WithAnswersAsync(db, items, ct));
     }
 
     private static async Task<IResult> SaveOrConflict(MatchingDbContext db, Match match, CancellationToken ct)
@@ -256,8 +380,9 @@ public static class ReviewsApi
 
     private static string Json<T>(T value) where T : struct, Enum => JsonSerializer.Serialize(value, ServiceDefaults.Json).Trim('"');
 
-    /// <summary>An administrator, or an HR office / ambassador acting for this institution.</summary>
-    internal static bool InScope(ClaimsPrincipal user, Guid institutionId) => user.IsAdmin() || user.ActsFor(institutionId);
+    /// <summary>An administrator, an HR office or ambassador acting for the match's institution, or an ambassador of its campaign.</summary>
+    internal static async Task<bool> InScopeAsync(ClaimsPrincipal user, MatchingDbContext db, Match match, CancellationToken ct) =>
+        (await CallerScope.ForAsync(user, db, ct)).Covers(match.InstitutionId, match.PositionId);
 
     private static ProblemHttpResult NotFound(Guid id) =>
         TypedResults.Problem(statusCode: 404, title: "Match not found.", detail: $"No match has id {id}.");

@@ -51,7 +51,7 @@ internal sealed partial class RankingBatch(MatchingDbContext db, ChampionSnapsho
     /// <summary>Keeps the row, and its encoded facts unless the row is the same version as one already held.</summary>
     private void Remember(CandidateProfile row)
     {
-        if (!_profiles.TryGetValue(row.ProfileId, out var known) || known.Version != row.Version || known.Withdrawn != row.Withdrawn)
+        if (!_profiles.TryGetValue(row.ProfileId, out var known) || known.Version != row.Version || known.Withdrawn != row.Withdrawn || known.Placed != row.Placed)
         {
             _profiles[row.ProfileId] = row;
             _profileFacts.Remove(row.ProfileId);

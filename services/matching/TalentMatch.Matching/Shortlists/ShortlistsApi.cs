@@ -12,7 +12,10 @@ public sealed record ShortlistItem(int Rank, Guid ProfileId, double Score, JsonE
 
 public sealed record ShortlistView(Guid PositionId, string Title, int? ModelVersion, IReadOnlyList<ShortlistItem> Items);
 
-public sealed record RecommendationItem(Guid PositionId, string Title, Guid InstitutionId, string City, double Score, int ModelVersion, JsonElement TopContributions);
+/// <param name="Answer">The researcher's answer (interested or apply); positions they are not interested in leave the list.</param>
+public sealed record RecommendationItem(
+    Guid PositionId, string Title, Guid InstitutionId, string City, double Score, int ModelVersion, JsonElement TopContributions,
+    Answers.AnswerView? Answer = null, IReadOnlyList<Guid>? CampaignIds = null);
 
 public sealed record RecommendationsView(Guid ProfileId, IReadOnlyList<RecommendationItem> Items);
 
@@ -46,7 +49,7 @@ public static class ShortlistsApi
             .WithSummary("The position's top candidates as ranked by the learned model, with each score's largest feature contributions.");
         app.MapGet("/api/profiles/{id:guid}/recommendations", GetRecommendations).WithTags("Shortlists").WithName("GetRecommendations")
             .RequireAuthorization(PlatformAuthentication.ResearcherPolicy)
-            .WithSummary("The open positions that fit a researcher best.");
+            .WithSummary("The open positions that fit a researcher best, with the researcher's answer and the campaigns each belongs to; positions they are not interested in are left out.");
         app.MapGet("/api/positions/{positionId:guid}/candidates/{profileId:guid}/explanation", Explain).WithTags("Shortlists").WithName("ExplainMatch")
             .RequireAuthorization(PlatformAuthentication.AmbassadorPolicy)
             .WithSummary("One candidate-position pair with its full explanation: every feature's value and contribution (they add up, with the bias, to the score), and the baseline's parts.");
@@ -56,7 +59,7 @@ public static class ShortlistsApi
     private static async Task<Results<Ok<ShortlistView>, ProblemHttpResult>> GetShortlist(Guid id, MatchingDbContext db, ClaimsPrincipal user, CancellationToken ct)
     {
         var position = await db.Positions.AsNoTracking().FirstOrDefaultAsync(p => p.PositionId == id, ct);
-        if (position is null || position.Closed || !Reviews.ReviewsApi.InScope(user, position.InstitutionId))
+        if (position is null || position.Closed || !(await Campaigns.CallerScope.ForAsync(user, db, ct)).Covers(position.InstitutionId, position.PositionId))
         {
             return NoOpenPosition(id);
         }
@@ -80,11 +83,16 @@ public static class ShortlistsApi
             return TypedResults.Problem(statusCode: 404, title: "No active profile with this id.");
         }
 
-        var items = await db.Recommendations.AsNoTracking().Where(r => r.ProfileId == id)
+        var answers = await db.ResearcherAnswers.AsNoTracking().Where(a => a.ProfileId == id).ToDictionaryAsync(a => a.PositionId, ct);
+        var dismissed = answers.Values.Where(a => a.Answer == Answers.AnswerKind.NotInterested).Select(a => a.PositionId).ToList();
+        var items = await db.Recommendations.AsNoTracking().Where(r => r.ProfileId == id && !dismissed.Contains(r.PositionId))
             .Join(db.Positions.AsNoTracking(), r => r.PositionId, p => p.PositionId, (r, p) => new { r, p })
             .Where(x => !x.p.Closed)
             .OrderByDescending(x => x.r.Score)
             .ToListAsync(ct);
+        var listed = items.Select(x => x.p.PositionId).ToList();
+        var campaigns = await db.Campaigns.AsNoTracking().Where(c => !c.Closed && c.PositionIds.Any(p => listed.Contains(p)))
+            .Select(c => new { c.CampaignId, c.PositionIds }).ToListAsync(ct);
         // The worker leaves most recommendations unexplained (see RankingBatch): explained here, with the model that scored them.
         var models = new Dictionary<int, Ranking.Model.RankingModel?>();
         var result = new List<RecommendationItem>(items.Count);
@@ -104,7 +112,9 @@ public static class ShortlistsApi
                 }
             }
 
-            result.Add(new RecommendationItem(x.p.PositionId, x.p.Title, x.p.InstitutionId, x.p.City, x.r.Score, x.r.ModelVersion, Json(contributions)));
+            result.Add(new RecommendationItem(x.p.PositionId, x.p.Title, x.p.InstitutionId, x.p.City, x.r.Score, x.r.ModelVersion, Json(contributions),
+                Answers.AnswerView.From(answers.GetValueOrDefault(x.p.PositionId)),
+                campaigns.Where(c => c.PositionIds.Contains(x.p.PositionId)).Select(c => c.CampaignId).ToList()));
         }
 
         return TypedResults.Ok(new RecommendationsView(id, result));
@@ -114,7 +124,7 @@ public static class ShortlistsApi
         Guid positionId, Guid profileId, MatchingDbContext db, ChampionModel champion, MatchFacts facts, ClaimsPrincipal user, CancellationToken ct)
     {
         var position = await db.Positions.AsNoTracking().FirstOrDefaultAsync(p => p.PositionId == positionId, ct);
-        if (position is null || position.Closed || !Reviews.ReviewsApi.InScope(user, position.InstitutionId))
+        if (position is null || position.Closed || !(await Campaigns.CallerScope.ForAsync(user, db, ct)).Covers(position.InstitutionId, position.PositionId))
         {
             return NoOpenPosition(positionId);
         }

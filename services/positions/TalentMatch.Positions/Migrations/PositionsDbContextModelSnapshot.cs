@@ -167,6 +167,158 @@ namespace TalentMatch.Positions.Migrations
                     b.ToTable("idempotency_keys", (string)null);
                 });
 
+            modelBuilder.Entity("TalentMatch.Positions.Campaigns.AmbassadorAppointment", b =>
+                {
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateOnly>("AppointedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("appointed_on");
+
+                    b.Property<string>("LetterReference")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("letter_reference");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("recorded_by");
+
+                    b.HasKey("CampaignId", "AccountId")
+                        .HasName("pk_campaign_ambassadors");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_campaign_ambassadors_account_id");
+
+                    b.ToTable("campaign_ambassadors", (string)null);
+                });
+
+            modelBuilder.Entity("TalentMatch.Positions.Campaigns.Campaign", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<DateOnly>("ClosesOn")
+                        .HasColumnType("date")
+                        .HasColumnName("closes_on");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.PrimitiveCollection<List<Guid>>("InstitutionIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("institution_ids");
+
+                    b.Property<string>("NameEn")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name_en");
+
+                    b.Property<string>("NameZh")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name_zh");
+
+                    b.Property<DateOnly>("OpensOn")
+                        .HasColumnType("date")
+                        .HasColumnName("opens_on");
+
+                    b.Property<Guid?>("OrganiserInstitutionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organiser_institution_id");
+
+                    b.Property<string>("OrganiserNameEn")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("organiser_name_en");
+
+                    b.Property<string>("OrganiserNameZh")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("organiser_name_zh");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.Property<int>("TargetHires")
+                        .HasColumnType("integer")
+                        .HasColumnName("target_hires");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_campaigns");
+
+                    b.HasIndex("InstitutionIds")
+                        .HasDatabaseName("ix_campaigns_institution_ids");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("InstitutionIds"), "gin");
+
+                    b.ToTable("campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("TalentMatch.Positions.Campaigns.CampaignPosition", b =>
+                {
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<Guid>("PositionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("position_id");
+
+                    b.Property<DateTimeOffset>("AttachedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("attached_at");
+
+                    b.Property<string>("AttachedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("attached_by");
+
+                    b.HasKey("CampaignId", "PositionId")
+                        .HasName("pk_campaign_positions");
+
+                    b.HasIndex("PositionId")
+                        .HasDatabaseName("ix_campaign_positions_position_id");
+
+                    b.ToTable("campaign_positions", (string)null);
+                });
+
             modelBuilder.Entity("TalentMatch.Positions.Institution", b =>
                 {
                     b.Property<Guid>("Id")
@@ -335,6 +487,30 @@ namespace TalentMatch.Positions.Migrations
                     b.ToTable("positions", (string)null);
                 });
 
+            modelBuilder.Entity("TalentMatch.Positions.Campaigns.AmbassadorAppointment", b =>
+                {
+                    b.HasOne("TalentMatch.Positions.Campaigns.Campaign", null)
+                        .WithMany("Ambassadors")
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TalentMatch.Positions.Campaigns.CampaignPosition", b =>
+                {
+                    b.HasOne("TalentMatch.Positions.Campaigns.Campaign", null)
+                        .WithMany("Positions")
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("TalentMatch.Positions.Position", null)
+                        .WithMany()
+                        .HasForeignKey("PositionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TalentMatch.Positions.Position", b =>
                 {
                     b.HasOne("TalentMatch.Positions.Institution", null)
@@ -343,6 +519,13 @@ namespace TalentMatch.Positions.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_positions_institutions_institution_id");
+                });
+
+            modelBuilder.Entity("TalentMatch.Positions.Campaigns.Campaign", b =>
+                {
+                    b.Navigation("Ambassadors");
+
+                    b.Navigation("Positions");
                 });
 #pragma warning restore 612, 618
         }

@@ -70,6 +70,9 @@ public static class PlatformAuthentication
     public const string ResearcherPolicy = "researcher";
     public const string HrPolicy = "hr";
     public const string AmbassadorPolicy = "ambassador";
+
+    /// <summary>Staff of an institution or a campaign: HR offices and ambassadors (and administrators).</summary>
+    public const string HrOrAmbassadorPolicy = "hr-or-ambassador";
     public const string AdminPolicy = "admin";
 
     /// <summary>Asymmetric signatures only: a token signed with HMAC (over any key) or with <c>alg: none</c> is refused.</summary>
@@ -99,6 +102,7 @@ public static class PlatformAuthentication
             .AddPolicy(ResearcherPolicy, p => p.RequireRole(Roles.Researcher, Roles.Admin))
             .AddPolicy(HrPolicy, p => p.RequireRole(Roles.Hr, Roles.Admin))
             .AddPolicy(AmbassadorPolicy, p => p.RequireRole(Roles.Ambassador, Roles.Admin))
+            .AddPolicy(HrOrAmbassadorPolicy, p => p.RequireRole(Roles.Hr, Roles.Ambassador, Roles.Admin))
             .AddPolicy(AdminPolicy, p => p.RequireRole(Roles.Admin));
         return builder;
     }
