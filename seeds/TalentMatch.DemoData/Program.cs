@@ -79,12 +79,64 @@ else
     Console.WriteLine("profiles: already loaded, skipped");
 }
 
-await DemoAccountsAsync(options, adminToken);
+var ambassador = await DemoAccountsAsync(options, adminToken);
+await CampaignsAsync(positions, ambassador);
 return 0;
+
+// The campaigns of the seed documents, with their seed positions (found by institution and title, as posted above),
+// and the demo ambassador appointed to the one whose letter the seeds give. A service that has campaigns is left alone.
+static async Task CampaignsAsync(HttpClient positions, Guid ambassador)
+{
+    if (!await IsEmpty(positions, "/api/campaigns"))
+    {
+        Console.WriteLine("campaigns: already loaded, skipped");
+        return;
+    }
+
+    var seeds = SeedPositions.Load();
+    foreach (var campaign in SeedCampaigns.All)
+    {
+        var created = await positions.PostAsJsonAsync("/api/campaigns", new
+        {
+            nameEn = campaign.NameEn, nameZh = campaign.NameZh,
+            organiser = new { nameEn = campaign.Organiser.NameEn, nameZh = campaign.Organiser.NameZh, institutionId = campaign.Organiser.InstitutionId },
+            institutionIds = campaign.InstitutionIds, opensOn = campaign.OpensOn, closesOn = campaign.ClosesOn, targetHires = campaign.TargetHires,
+        });
+        if (!created.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"creating campaign {campaign.Key} answered {(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
+        }
+
+        var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+        var attached = 0;
+        foreach (var institution in campaign.InstitutionIds)
+        {
+            var posted = (await positions.GetFromJsonAsync<JsonObject>($"/api/positions?institution={institution}&status=open&pageSize=100"))!["items"]!.AsArray();
+            foreach (var seedId in campaign.PositionIds.Where(p => seeds.TryGet(p, out var s) && s.InstitutionId == institution))
+            {
+                seeds.TryGet(seedId, out var seed);
+                var match = posted.FirstOrDefault(p => p!["title"]!.GetValue<string>() == seed!.Title);
+                if (match is not null && (await positions.PutAsync($"/api/campaigns/{id}/positions/{match["id"]}", null)).IsSuccessStatusCode)
+                {
+                    attached++;
+                }
+            }
+        }
+
+        if (campaign.AmbassadorLetter is { } letter)
+        {
+            (await positions.PutAsJsonAsync($"/api/campaigns/{id}/ambassadors/{ambassador}",
+                new { appointedOn = letter.AppointedOn, letterReference = letter.LetterReference })).EnsureSuccessStatusCode();
+        }
+
+        Console.WriteLine($"campaign {campaign.Key}: created with {attached} positions" + (campaign.AmbassadorLetter is null ? "" : ", demo ambassador appointed"));
+    }
+}
 
 // One account per role to sign in to the web app with: the HR office of the institution with the most open seed
 // positions, an ambassador for the three institutions with the most, and a researcher who has not built a profile yet.
-static async Task DemoAccountsAsync(Dictionary<string, string> options, System.Net.Http.Headers.AuthenticationHeaderValue adminToken)
+// Returns the ambassador's account id.
+static async Task<Guid> DemoAccountsAsync(Dictionary<string, string> options, System.Net.Http.Headers.AuthenticationHeaderValue adminToken)
 {
     using var identity = new HttpClient { BaseAddress = new Uri(options.GetValueOrDefault("identity", "http://127.0.0.1:5100")) };
     identity.DefaultRequestHeaders.Authorization = adminToken;
@@ -112,6 +164,8 @@ static async Task DemoAccountsAsync(Dictionary<string, string> options, System.N
     var signUp = await identity.PostAsJsonAsync("/api/auth/signup", new { email = "researcher@demo.talentmatch.local", password, displayName = "Demo Researcher" });
     signUp.EnsureSuccessStatusCode();
     Console.WriteLine("demo account researcher@demo.talentmatch.local (researcher): signed up");
+    var found = await identity.GetFromJsonAsync<JsonObject>("/api/accounts?role=ambassador&search=ambassador@demo.talentmatch.local");
+    return Guid.Parse(found!["items"]![0]!["userId"]!.GetValue<string>());
 }
 
 static async Task<bool> IsEmpty(HttpClient client, string path)

@@ -10,6 +10,7 @@ public static class SeedResources
     public const string InstitutionsFile = "institutions.json";
     public const string PositionsFile = "positions.json";
     public const string SkillsFile = "skills.json";
+    public const string CampaignsFile = "campaigns.json";
 
     /// <summary>camelCase, as the files are written.</summary>
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)

@@ -37,6 +37,39 @@ public class ReferenceDataTests
     }
 
     [Fact]
+    public void Seed_campaigns_recruit_for_open_seed_positions_of_their_own_institutions()
+    {
+        var campaigns = SeedCampaigns.All;
+        Assert.Equal(3, campaigns.Length);
+        Assert.Equal(campaigns.Length, campaigns.Select(c => c.Id).Distinct().Count());
+        Assert.All(campaigns, c =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(c.NameEn), c.Key);
+            Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", c.NameZh);
+            Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", c.Organiser.NameZh);
+            Assert.True(c.Organiser.InstitutionId is null || Institutions.TryGet(c.Organiser.InstitutionId.Value, out _), c.Key);
+            Assert.NotEmpty(c.InstitutionIds);
+            Assert.All(c.InstitutionIds, i => Assert.True(Institutions.TryGet(i, out _), $"{c.Key}: {i}"));
+            Assert.True(c.ClosesOn >= c.OpensOn, c.Key);
+            Assert.NotEmpty(c.PositionIds);
+            Assert.All(c.PositionIds, id =>
+            {
+                Assert.True(Positions.TryGet(id, out var p), $"{c.Key}: {id}");
+                Assert.Equal(PositionStatus.Open, p!.Status);
+                Assert.Contains(p.InstitutionId, c.InstitutionIds);
+            });
+            // The target is reachable with the positions' headcount.
+            Assert.InRange(c.TargetHires, 1, c.PositionIds.Sum(id => Positions.TryGet(id, out var p) ? p!.Headcount : 0));
+            Assert.All(c.Source.Split(',', ';').Take(1), s => Assert.Matches(@"^\d{3}", s.Trim()));
+        });
+        // The Mianyang campaign: at CQMU, for the Third People's Hospital of Mianyang, with an ambassador's letter.
+        var mianyang = campaigns.Single(c => c.Key == "science-and-technology-mianyang-city-2025");
+        Assert.Null(mianyang.Organiser.InstitutionId);
+        Assert.NotNull(mianyang.AmbassadorLetter);
+        Assert.Contains(Institutions.All, i => i.Slug == "mianyang-third-peoples-hospital" && mianyang.InstitutionIds.Contains(i.Id));
+    }
+
+    [Fact]
     public void Institutions_are_well_formed()
     {
         Assert.InRange(Institutions.All.Length, 9, 20);
