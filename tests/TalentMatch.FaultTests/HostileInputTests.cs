@@ -387,6 +387,8 @@ internal sealed class TargetBook(
             "AnswerRecommendation" => new Target(admin, realPath, new JsonObject { ["answer"] = "not-interested", ["reason"] = "location" }.ToJsonString(), AimedAt: [404]),
             "ReorderEndorsedCandidates" => new Target(admin, $"/api/positions/{Guid.NewGuid()}/endorsed/order",
                 new JsonObject { ["profileIds"] = new JsonArray(Guid.NewGuid().ToString()) }.ToJsonString(), AimedAt: [404]),
+            // The defaults for an account that never changed them: 200, and nothing is stored.
+            "UpdateNoticeSettings" => new Target(admin, realPath, new JsonObject { ["recommendations"] = true, ["proposals"] = true, ["endorsements"] = true }.ToJsonString(), AimedAt: [200]),
             _ when op.Spec["requestBody"] is not null => throw new InvalidOperationException($"No valid body known for {op} ({op.Id}); add one to the hostile-input test."),
             _ => new Target(admin, realPath),
         };

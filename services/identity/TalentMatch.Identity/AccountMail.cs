@@ -43,13 +43,17 @@ public sealed partial class AccountMail(MailOptions options, ILogger<AccountMail
         "Someone tried to create a TalentMatch account with this e-mail address, which already has one. If it was you, sign in, or reset your password here:",
         "有人尝试用此电子邮箱注册 TalentMatch 账号,但该邮箱已有账号。如果是您本人,请直接登录,或在此重置密码:");
 
-    private async Task SendAsync(string to, string subject, string link, string english, string chinese)
+    private Task SendAsync(string to, string subject, string link, string english, string chinese) =>
+        SendAsync(to, subject, $"{english}\n\n{link}\n\n{chinese}\n\n{link}\n\n-- TalentMatch\n");
+
+    /// <summary>Sends one plain-text mail; false (and logged) when the server could not take it.</summary>
+    public async Task<bool> SendAsync(string to, string subject, string text)
     {
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(options.From));
         message.To.Add(MailboxAddress.Parse(to));
         message.Subject = subject;
-        message.Body = new TextPart("plain") { Text = $"{english}\n\n{link}\n\n{chinese}\n\n{link}\n\n-- TalentMatch\n" };
+        message.Body = new TextPart("plain") { Text = text };
         try
         {
             using var client = new SmtpClient { Timeout = 10_000 };
@@ -61,11 +65,13 @@ public sealed partial class AccountMail(MailOptions options, ILogger<AccountMail
 
             await client.SendAsync(message);
             await client.DisconnectAsync(quit: true);
+            return true;
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or SmtpCommandException or SmtpProtocolException
                                        or AuthenticationException or TimeoutException or OperationCanceledException)
         {
             LogNotSent(logger, subject, options.SmtpHost, options.SmtpPort, e);
+            return false;
         }
     }
 

@@ -331,6 +331,8 @@ public static partial class AccountsApi
             await TokenRevocationStore.RecordAsync(db, id, now, ct);
             await OpenIdProvider.RevokeAllAsync(tokens, authorizations, id, ct);
             db.Enqueue(new AccountDeleted(Guid.NewGuid(), now, Guid.Parse(id), 1));
+            await db.Set<Notices.Notice>().Where(n => n.AccountId == id).ExecuteDeleteAsync(ct);
+            await db.Set<Notices.NoticeSettings>().Where(n => n.AccountId == id).ExecuteDeleteAsync(ct);
             var deleted = await users.DeleteAsync(user); // its SaveChanges stores the outbox row too
             if (!deleted.Succeeded)
             {

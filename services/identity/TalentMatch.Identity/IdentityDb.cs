@@ -9,8 +9,8 @@ namespace TalentMatch.Identity;
 
 /// <summary>
 /// ASP.NET Core Identity's tables (users, claims, logins, tokens; roles are kept as a <c>role</c> claim), OpenIddict's, failed
-/// sign-ins per account and client address, the token revocation list, and the outbox that tells the other services
-/// about deleted accounts.
+/// sign-ins per account and client address, the token revocation list, the outbox that tells the other services
+/// about deleted accounts, and the notices (with each account's settings and the campaign appointments they follow).
 /// </summary>
 public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : IdentityDbContext<IdentityUser>(options)
 {
@@ -25,6 +25,26 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : IdentityD
             e.HasKey(f => new { f.EmailHash, f.Address });
             e.Property(f => f.EmailHash).HasMaxLength(64);
             e.Property(f => f.Address).HasMaxLength(64);
+        });
+        builder.Entity<Notices.Notice>(e =>
+        {
+            e.ToTable("notices");
+            e.Property(n => n.Id).UseIdentityByDefaultColumn();
+            e.Property(n => n.AccountId).HasMaxLength(450);
+            e.HasIndex(n => new { n.AccountId, n.CreatedAt });
+            e.HasIndex(n => n.CreatedAt).HasFilter("emailed_at IS NULL").HasDatabaseName("ix_notices_pending");
+        });
+        builder.Entity<Notices.NoticeSettings>(e =>
+        {
+            e.ToTable("notice_settings");
+            e.HasKey(s => s.AccountId);
+            e.Property(s => s.AccountId).HasMaxLength(450);
+        });
+        builder.Entity<Notices.CampaignAppointments>(e =>
+        {
+            e.ToTable("notice_campaigns");
+            e.HasKey(c => c.CampaignId);
+            e.HasIndex(c => c.PositionIds).HasMethod("gin");
         });
         // The provider's clients, sign-ins (authorizations), scopes and tokens (OpenIddict's EF Core stores).
         builder.UseOpenIddict();

@@ -585,6 +585,119 @@ namespace TalentMatch.Identity.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("TalentMatch.Identity.Notices.CampaignAppointments", b =>
+                {
+                    b.Property<Guid>("CampaignId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("campaign_id");
+
+                    b.PrimitiveCollection<Guid[]>("AmbassadorIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("ambassador_ids");
+
+                    b.PrimitiveCollection<Guid[]>("PositionIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("position_ids");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("CampaignId")
+                        .HasName("pk_notice_campaigns");
+
+                    b.HasIndex("PositionIds")
+                        .HasDatabaseName("ix_notice_campaigns_position_ids");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("PositionIds"), "gin");
+
+                    b.ToTable("notice_campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("TalentMatch.Identity.Notices.Notice", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("EmailedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("emailed_at");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("MatchId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("match_id");
+
+                    b.Property<Guid>("PositionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("position_id");
+
+                    b.Property<DateTimeOffset?>("ReadAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("read_at");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("double precision")
+                        .HasColumnName("score");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notices");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_notices_pending")
+                        .HasFilter("emailed_at IS NULL");
+
+                    b.HasIndex("AccountId", "CreatedAt")
+                        .HasDatabaseName("ix_notices_account_id_created_at");
+
+                    b.ToTable("notices", (string)null);
+                });
+
+            modelBuilder.Entity("TalentMatch.Identity.Notices.NoticeSettings", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("account_id");
+
+                    b.Property<bool>("Endorsements")
+                        .HasColumnType("boolean")
+                        .HasColumnName("endorsements");
+
+                    b.Property<bool>("Proposals")
+                        .HasColumnType("boolean")
+                        .HasColumnName("proposals");
+
+                    b.Property<bool>("Recommendations")
+                        .HasColumnType("boolean")
+                        .HasColumnName("recommendations");
+
+                    b.HasKey("AccountId")
+                        .HasName("pk_notice_settings");
+
+                    b.ToTable("notice_settings", (string)null);
+                });
+
             modelBuilder.Entity("TalentMatch.Identity.SignInFailure", b =>
                 {
                     b.Property<string>("EmailHash")
