@@ -38,6 +38,10 @@ public sealed class AuthorizationAndPrivacyTests(Platform platform, Xunit.Abstra
         ["identity POST /api/accounts/{id}/enable"] = "Ad",
         ["identity GET /api/accounts/me"] = Authenticated,
         ["identity DELETE /api/accounts/me"] = Authenticated,
+        ["identity GET /api/me/notices"] = Authenticated,
+        ["identity POST /api/me/notices/read"] = Authenticated,
+        ["identity GET /api/me/notice-settings"] = Authenticated,
+        ["identity PUT /api/me/notice-settings"] = Authenticated,
 
         ["profiles GET /api/taxonomy"] = Everyone,
         ["profiles GET /api/career-stages"] = Everyone,
@@ -70,6 +74,16 @@ public sealed class AuthorizationAndPrivacyTests(Platform platform, Xunit.Abstra
         ["positions POST /api/positions/{id}/fill"] = "Ho Ad",
         // The institution is checked against the posting's hiringOrganization once the body is read.
         ["positions POST /api/positions/import/job-posting"] = "Ho Hf Ad",
+        // The campaign is organised by the position's institution: its HR office runs it.
+        ["positions POST /api/campaigns"] = "Ho Ad",
+        ["positions GET /api/campaigns"] = Authenticated,
+        ["positions GET /api/campaigns/{id}"] = Authenticated,
+        ["positions PUT /api/campaigns/{id}"] = "Ho Ad",
+        ["positions POST /api/campaigns/{id}/close"] = "Ho Ad",
+        ["positions PUT /api/campaigns/{id}/positions/{positionId}"] = "Ho Ad",
+        ["positions DELETE /api/campaigns/{id}/positions/{positionId}"] = "Ho Ad",
+        ["positions PUT /api/campaigns/{id}/ambassadors/{accountId}"] = "Ho Ad",
+        ["positions DELETE /api/campaigns/{id}/ambassadors/{accountId}"] = "Ho Ad",
 
         ["matching GET /api/positions/{id}/candidates"] = "Ai Ad",
         ["matching GET /api/positions/{id}/shortlist"] = "Ai Ad",
@@ -80,6 +94,11 @@ public sealed class AuthorizationAndPrivacyTests(Platform platform, Xunit.Abstra
         ["matching POST /api/reviews/{id}/decision"] = "Ai Ad",
         ["matching POST /api/matches/{id}/outcomes"] = "Ho Ad",
         ["matching GET /api/positions/{id}/endorsed"] = "Ho Ad",
+        ["matching PUT /api/positions/{id}/endorsed/order"] = "Ho Ad",
+        ["matching PUT /api/profiles/{id}/recommendations/{positionId}/answer"] = "Ro Ad",
+        ["matching GET /api/campaigns/{id}/assignment"] = "Ho Ai Ad",
+        ["matching POST /api/campaigns/{id}/assignment"] = "Ho Ad",
+        ["matching GET /api/campaigns/{id}/funnel"] = "Ho Ai Ad",
         ["matching GET /api/models"] = "Ai Ao Ad",
         ["matching GET /api/models/champion"] = "Ai Ao Ad",
         ["matching GET /api/models/{version}/mlnet"] = "Ai Ao Ad",
@@ -105,6 +124,7 @@ public sealed class AuthorizationAndPrivacyTests(Platform platform, Xunit.Abstra
         var admin = await platform.AdminTokenAsync();
         var (position, match) = await EndorsedCandidateAsync(owner, Api.Profile(), ownerToken, admin, ambassadorX, hrX);
         await Api.Create(platform.Profiles.NewClient(otherToken), "/api/profiles", Api.Profile());
+        var campaign = await CampaignAsync(position, account, admin);
 
         var tokens = new Dictionary<string, string?>
         {
@@ -150,11 +170,13 @@ public sealed class AuthorizationAndPrivacyTests(Platform platform, Xunit.Abstra
             var (service, method, template) = (services[parts[0]], new HttpMethod(parts[1]), parts[2]);
             var path = template
                 .Replace("{institutionId}", X.ToString()).Replace("{positionId}", position.ToString()).Replace("{profileId}", owner.ToString())
+                .Replace("{accountId}", account.ToString())
                 .Replace("{version}", "1") // the cold-start champion, trained by ML.NET
                 .Replace("{id}", template.StartsWith("/api/profiles/") ? owner.ToString()
                     : template.StartsWith("/api/accounts/") ? account.ToString()
                     : template.StartsWith("/api/positions/") ? position.ToString()
                     : template.StartsWith("/api/institutions/") ? X.ToString()
+                    : template.StartsWith("/api/campaigns/") ? campaign.ToString()
                     : match.ToString());
             var allowed = Allowed[endpoint].Split(' ');
             foreach (var cell in Cells)
@@ -187,8 +209,35 @@ public sealed class AuthorizationAndPrivacyTests(Platform platform, Xunit.Abstra
         "PUT /api/accounts/{id}/role" => JsonContent.Create(new { role = "ambassador", institutionIds = new[] { X, Y } }),
         "POST /api/reviews/{id}/decision" => JsonContent.Create(new { decision = "endorse" }),
         "POST /api/matches/{id}/outcomes" => JsonContent.Create(new { outcome = "contacted" }),
+        "POST /api/campaigns" or "PUT /api/campaigns/{id}" => JsonContent.Create(Campaign()),
+        "PUT /api/campaigns/{id}/ambassadors/{accountId}" => JsonContent.Create(new { appointedOn = "2026-03-01", letterReference = "TIA-2026-7" }),
+        "PUT /api/profiles/{id}/recommendations/{positionId}/answer" => JsonContent.Create(new { answer = "interested" }),
+        "PUT /api/positions/{id}/endorsed/order" => JsonContent.Create(new { profileIds = Array.Empty<Guid>() }),
+        "PUT /api/me/notice-settings" => JsonContent.Create(new { recommendations = true, proposals = true, endorsements = true }),
         _ => null,
     };
+
+    private static object Campaign() => new
+    {
+        nameEn = "Immunology talent introduction", nameZh = "免疫学人才引进",
+        organiser = new { nameEn = "Chongqing International Institute for Immunology", nameZh = "重庆国际免疫研究院", institutionId = X },
+        institutionIds = new[] { X }, opensOn = "2026-01-01", closesOn = "2027-06-30", targetHires = 2,
+    };
+
+    /// <summary>A campaign of the position's institution holding the position, known to matching, with an assignment computed.</summary>
+    private async Task<Guid> CampaignAsync(Guid position, Guid ambassador, string admin)
+    {
+        var positions = platform.Positions.NewClient(admin);
+        var campaign = await Api.Create(positions, "/api/campaigns", JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(Campaign()))!.AsObject());
+        Assert.Equal(HttpStatusCode.OK, (await positions.PutAsync($"/api/campaigns/{campaign}/positions/{position}", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await positions.PutAsJsonAsync($"/api/campaigns/{campaign}/ambassadors/{ambassador}",
+            new { appointedOn = "2026-03-01", letterReference = "TIA-2026-7" })).StatusCode);
+        var matching = platform.Matching.NewClient(admin);
+        await Eventually.True(async () => (await matching.GetAsync($"/api/campaigns/{campaign}/funnel")).IsSuccessStatusCode, TimeSpan.FromSeconds(60),
+            "the campaign to reach matching");
+        Assert.Equal(HttpStatusCode.OK, (await matching.PostAsync($"/api/campaigns/{campaign}/assignment", null)).StatusCode);
+        return campaign;
+    }
 
     // ---------------------------------------------------------------- personal data
 

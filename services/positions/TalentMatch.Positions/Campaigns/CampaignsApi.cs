@@ -10,7 +10,8 @@ namespace TalentMatch.Positions.Campaigns;
 
 /// <summary>
 /// Campaigns are created and run by administrators and, when an institution organises one, by its HR office; the HR
-/// office of a participating institution attaches its own positions. Every change publishes the whole campaign.
+/// office of a participating institution attaches its own positions. Every change publishes the whole campaign, and
+/// every change honours If-Match (the campaign's version, positions and appointments included).
 /// </summary>
 public static class CampaignsApi
 {
@@ -199,6 +200,11 @@ public static class CampaignsApi
             return TypedResults.Problem(statusCode: 403, title: "Only the position's HR office, or whoever runs the campaign, may attach it.");
         }
 
+        if (!ETags.IfMatchSatisfied(http, campaign.Version))
+        {
+            return ETags.PreconditionFailed(campaign.Version);
+        }
+
         if (Refusal(campaign) is { } closed)
         {
             return closed;
@@ -245,6 +251,11 @@ public static class CampaignsApi
             return TypedResults.Problem(statusCode: 403, title: "Only the position's HR office, or whoever runs the campaign, may detach it.");
         }
 
+        if (!ETags.IfMatchSatisfied(http, campaign.Version))
+        {
+            return ETags.PreconditionFailed(campaign.Version);
+        }
+
         if (Refusal(campaign) is { } closed)
         {
             return closed;
@@ -264,6 +275,11 @@ public static class CampaignsApi
         if (!MayRun(http.User, campaign.OrganiserInstitutionId))
         {
             return Forbidden();
+        }
+
+        if (!ETags.IfMatchSatisfied(http, campaign.Version))
+        {
+            return ETags.PreconditionFailed(campaign.Version);
         }
 
         if (Refusal(campaign) is { } closed)
@@ -296,6 +312,11 @@ public static class CampaignsApi
         if (!MayRun(http.User, campaign.OrganiserInstitutionId))
         {
             return Forbidden();
+        }
+
+        if (!ETags.IfMatchSatisfied(http, campaign.Version))
+        {
+            return ETags.PreconditionFailed(campaign.Version);
         }
 
         if (campaign.Ambassadors.FirstOrDefault(a => a.AccountId == accountId) is not { } appointment)
