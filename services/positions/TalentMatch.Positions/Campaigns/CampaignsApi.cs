@@ -116,24 +116,10 @@ public static class CampaignsApi
 
     private static async Task<IResult> Update(Guid id, CampaignRequest request, PositionsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (await Load(db, id, tracked: true, ct) is not { } campaign)
+        var (campaign, refusal) = await ForChangeAsync(db, id, http, c => MayRun(http.User, c.OrganiserInstitutionId) && MayRun(http.User, request.Organiser!.InstitutionId), ct);
+        if (campaign is null)
         {
-            return NotFound(id);
-        }
-
-        if (!MayRun(http.User, campaign.OrganiserInstitutionId) || !MayRun(http.User, request.Organiser!.InstitutionId))
-        {
-            return Forbidden();
-        }
-
-        if (!ETags.IfMatchSatisfied(http, campaign.Version))
-        {
-            return ETags.PreconditionFailed(campaign.Version);
-        }
-
-        if (Refusal(campaign) is { } closed)
-        {
-            return closed;
+            return refusal!;
         }
 
         var leaving = campaign.InstitutionIds.Except(request.InstitutionIds!).ToHashSet();
@@ -156,24 +142,10 @@ public static class CampaignsApi
 
     private static async Task<IResult> Close(Guid id, PositionsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (await Load(db, id, tracked: true, ct) is not { } campaign)
+        var (campaign, refusal) = await ForChangeAsync(db, id, http, c => MayRun(http.User, c.OrganiserInstitutionId), ct);
+        if (campaign is null)
         {
-            return NotFound(id);
-        }
-
-        if (!MayRun(http.User, campaign.OrganiserInstitutionId))
-        {
-            return Forbidden();
-        }
-
-        if (!ETags.IfMatchSatisfied(http, campaign.Version))
-        {
-            return ETags.PreconditionFailed(campaign.Version);
-        }
-
-        if (Refusal(campaign) is { } closed)
-        {
-            return closed;
+            return refusal!;
         }
 
         var now = DateTimeOffset.UtcNow;
@@ -184,30 +156,16 @@ public static class CampaignsApi
 
     private static async Task<IResult> Attach(Guid id, Guid positionId, PositionsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (await Load(db, id, tracked: true, ct) is not { } campaign)
-        {
-            return NotFound(id);
-        }
-
         var position = await db.Positions.AsNoTracking().FirstOrDefaultAsync(p => p.Id == positionId, ct);
         if (position is null || (position.Status == PositionStatus.Draft && !PositionsApi.MayManage(http.User, position.InstitutionId)))
         {
             return TypedResults.Problem(statusCode: 404, title: "Position not found.", detail: $"No position has id {positionId}.");
         }
 
-        if (!PositionsApi.MayManage(http.User, position.InstitutionId) && !MayRun(http.User, campaign.OrganiserInstitutionId))
+        var (campaign, refusal) = await ForChangeAsync(db, id, http, c => MayPlace(http.User, c, position.InstitutionId), ct);
+        if (campaign is null)
         {
-            return TypedResults.Problem(statusCode: 403, title: "Only the position's HR office, or whoever runs the campaign, may attach it.");
-        }
-
-        if (!ETags.IfMatchSatisfied(http, campaign.Version))
-        {
-            return ETags.PreconditionFailed(campaign.Version);
-        }
-
-        if (Refusal(campaign) is { } closed)
-        {
-            return closed;
+            return refusal!;
         }
 
         if (!campaign.InstitutionIds.Contains(position.InstitutionId))
@@ -234,31 +192,16 @@ public static class CampaignsApi
 
     private static async Task<IResult> Detach(Guid id, Guid positionId, PositionsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (await Load(db, id, tracked: true, ct) is not { } campaign)
+        var institution = await db.Positions.Where(p => p.Id == positionId).Select(p => (Guid?)p.InstitutionId).FirstOrDefaultAsync(ct);
+        var (campaign, refusal) = await ForChangeAsync(db, id, http, c => institution is null || MayPlace(http.User, c, institution.Value), ct);
+        if (campaign is null)
         {
-            return NotFound(id);
+            return refusal!;
         }
 
-        var attached = campaign.Positions.FirstOrDefault(p => p.PositionId == positionId);
-        var institution = await db.Positions.Where(p => p.Id == positionId).Select(p => (Guid?)p.InstitutionId).FirstOrDefaultAsync(ct);
-        if (attached is null || institution is null)
+        if (campaign.Positions.FirstOrDefault(p => p.PositionId == positionId) is not { } attached)
         {
             return TypedResults.Problem(statusCode: 404, title: "The position is not attached to this campaign.");
-        }
-
-        if (!PositionsApi.MayManage(http.User, institution.Value) && !MayRun(http.User, campaign.OrganiserInstitutionId))
-        {
-            return TypedResults.Problem(statusCode: 403, title: "Only the position's HR office, or whoever runs the campaign, may detach it.");
-        }
-
-        if (!ETags.IfMatchSatisfied(http, campaign.Version))
-        {
-            return ETags.PreconditionFailed(campaign.Version);
-        }
-
-        if (Refusal(campaign) is { } closed)
-        {
-            return closed;
         }
 
         campaign.Positions.Remove(attached);
@@ -267,24 +210,10 @@ public static class CampaignsApi
 
     private static async Task<IResult> Appoint(Guid id, Guid accountId, AppointmentRequest request, PositionsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (await Load(db, id, tracked: true, ct) is not { } campaign)
+        var (campaign, refusal) = await ForChangeAsync(db, id, http, c => MayRun(http.User, c.OrganiserInstitutionId), ct);
+        if (campaign is null)
         {
-            return NotFound(id);
-        }
-
-        if (!MayRun(http.User, campaign.OrganiserInstitutionId))
-        {
-            return Forbidden();
-        }
-
-        if (!ETags.IfMatchSatisfied(http, campaign.Version))
-        {
-            return ETags.PreconditionFailed(campaign.Version);
-        }
-
-        if (Refusal(campaign) is { } closed)
-        {
-            return closed;
+            return refusal!;
         }
 
         var now = DateTimeOffset.UtcNow;
@@ -304,19 +233,10 @@ public static class CampaignsApi
 
     private static async Task<IResult> Remove(Guid id, Guid accountId, PositionsDbContext db, HttpContext http, CancellationToken ct)
     {
-        if (await Load(db, id, tracked: true, ct) is not { } campaign)
+        var (campaign, refusal) = await ForChangeAsync(db, id, http, c => MayRun(http.User, c.OrganiserInstitutionId), ct);
+        if (campaign is null)
         {
-            return NotFound(id);
-        }
-
-        if (!MayRun(http.User, campaign.OrganiserInstitutionId))
-        {
-            return Forbidden();
-        }
-
-        if (!ETags.IfMatchSatisfied(http, campaign.Version))
-        {
-            return ETags.PreconditionFailed(campaign.Version);
+            return refusal!;
         }
 
         if (campaign.Ambassadors.FirstOrDefault(a => a.AccountId == accountId) is not { } appointment)
@@ -326,6 +246,25 @@ public static class CampaignsApi
 
         campaign.Ambassadors.Remove(appointment);
         return await Changed(db, campaign, http, DateTimeOffset.UtcNow, ct);
+    }
+
+    /// <summary>
+    /// The campaign a request may change, tracked, or the answer that refuses it: unknown (404), not the caller's to
+    /// change (403), a stale If-Match (412), closed (409), in that order.
+    /// </summary>
+    private static async Task<(Campaign? Campaign, IResult? Refusal)> ForChangeAsync(
+        PositionsDbContext db, Guid id, HttpContext http, Func<Campaign, bool> mayChange, CancellationToken ct)
+    {
+        var campaign = await Load(db, id, tracked: true, ct);
+        IResult? refusal = campaign switch
+        {
+            null => NotFound(id),
+            _ when !mayChange(campaign) => Forbidden(),
+            _ when !ETags.IfMatchSatisfied(http, campaign.Version) => ETags.PreconditionFailed(campaign.Version),
+            { Status: CampaignStatus.Closed } => TypedResults.Problem(statusCode: 409, title: "The campaign is closed and can no longer be changed."),
+            _ => null,
+        };
+        return refusal is null ? (campaign, null) : (null, refusal);
     }
 
     private static void Apply(Campaign campaign, CampaignRequest request, DateTimeOffset now)
@@ -357,16 +296,16 @@ public static class CampaignsApi
         return (tracked ? query : query.AsNoTracking()).FirstOrDefaultAsync(c => c.Id == id, ct);
     }
 
-    private static ProblemHttpResult? Refusal(Campaign campaign) => campaign.Status == CampaignStatus.Closed
-        ? TypedResults.Problem(statusCode: 409, title: "The campaign is closed and can no longer be changed.")
-        : null;
+    /// <summary>A position joins or leaves a campaign by its own HR office or by whoever runs the campaign.</summary>
+    private static bool MayPlace(ClaimsPrincipal user, Campaign campaign, Guid positionInstitution) =>
+        PositionsApi.MayManage(user, positionInstitution) || MayRun(user, campaign.OrganiserInstitutionId);
 
     /// <summary>Administrators run every campaign; an organising institution's HR office runs its own.</summary>
     internal static bool MayRun(ClaimsPrincipal user, Guid? organiserInstitutionId) =>
         user.IsAdmin() || (organiserInstitutionId is { } id && user.IsHr() && user.Institutions().Contains(id));
 
     private static ProblemHttpResult Forbidden() =>
-        TypedResults.Problem(statusCode: 403, title: "Only administrators and the organising institution's HR office run a campaign.");
+        TypedResults.Problem(statusCode: 403, title: "Only administrators and the organising institution's HR office run a campaign; a position's own HR office attaches or detaches it.");
 
     private static ProblemHttpResult NotFound(Guid id) =>
         TypedResults.Problem(statusCode: 404, title: "Campaign not found.", detail: $"No campaign has id {id}.");
