@@ -61,6 +61,7 @@ public static class WebSetup
         app.MapGet("/health/ready", () => Results.Text("Healthy")).AllowAnonymous();
         app.MapCultureEndpoint();
         app.MapAccountEndpoints();
+        app.MapCampaignDownloads();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -100,10 +100,19 @@ public sealed partial class FieldErrors
 
     public bool Has(string path) => _errors.ContainsKey(Normalise(path));
 
+    /// <summary>The messages for a field and anything inside it (<c>institutionIds</c> and <c>institutionIds[2]</c>); null when all is fine.</summary>
+    public string? ForUnder(string path)
+    {
+        var messages = _errors.Where(e => IsUnder(e.Key, path)).OrderBy(e => e.Key, StringComparer.Ordinal).SelectMany(e => e.Value).Distinct().ToList();
+        return messages.Count == 0 ? null : string.Join(" ", messages);
+    }
+
     /// <summary>A message for this field or anything inside it (<c>degrees</c> covers <c>degrees[0].year</c>).</summary>
-    public bool HasUnder(string path) =>
-        _errors.Keys.Any(k => string.Equals(k, path, StringComparison.OrdinalIgnoreCase)
-            || k.StartsWith(path + "[", StringComparison.OrdinalIgnoreCase) || k.StartsWith(path + ".", StringComparison.OrdinalIgnoreCase));
+    public bool HasUnder(string path) => _errors.Keys.Any(k => IsUnder(k, path));
+
+    private static bool IsUnder(string key, string path) =>
+        string.Equals(key, path, StringComparison.OrdinalIgnoreCase)
+        || key.StartsWith(path + "[", StringComparison.OrdinalIgnoreCase) || key.StartsWith(path + ".", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Messages whose field no input on the form asked for.</summary>
     public IEnumerable<KeyValuePair<string, string[]>> Unplaced => _errors.Where(e => !_shown.Contains(Indexless().Replace(e.Key, "[]")));

@@ -26,7 +26,8 @@ public sealed record BaselineScore(double Score, IReadOnlyList<ScorePart> Parts)
 public sealed record ReviewItem(
     Guid Id, Guid PositionId, Guid ProfileId, Guid InstitutionId, IReadOnlyList<string> ResearchFields, double Score, int Rank,
     int ModelVersion, string Status, DateTimeOffset ProposedAt, JsonElement TopContributions,
-    DateTimeOffset? DecidedAt, string? DecidedBy, string? Reason, string? ReasonText, string? Outcome)
+    DateTimeOffset? DecidedAt, string? DecidedBy, string? Reason, string? ReasonText, string? Outcome,
+    ResearcherAnswer? ResearcherAnswer = null, int? HrRank = null)
 {
     public IReadOnlyList<Contribution> Top() =>
         TopContributions.ValueKind == JsonValueKind.Array
@@ -36,7 +37,27 @@ public sealed record ReviewItem(
 
 public sealed record MatchDecision(string Decision, string? Reason, string? ReasonText, string Reviewer, DateTimeOffset DecidedAt, double Score, int ModelVersion);
 
-public sealed record MatchOutcome(string Outcome, string RecordedBy, DateTimeOffset RecordedAt);
+public sealed record MatchOutcome(
+    string Outcome, string RecordedBy, DateTimeOffset RecordedAt, string? AgreementType = null, int? DaysPerYear = null, int? Months = null,
+    bool? HomeInstitutionKept = null, DateOnly? StartDate = null, DateOnly? EndDate = null);
+
+/// <summary>A researcher's answer to a recommended position (interested, not-interested, apply); the latest counts.</summary>
+public sealed record ResearcherAnswer(string Answer, string? Reason, string? ReasonText, int? PreferenceRank, DateTimeOffset AnsweredAt);
+
+/// <summary>What a researcher sends to answer a recommendation; a reason only with not-interested.</summary>
+public sealed record AnswerInput(string Answer, string? Reason = null, string? ReasonText = null, int? PreferenceRank = null);
+
+/// <summary>The terms of a signed agreement (outcome <c>agreement-signed</c>).</summary>
+public sealed class AgreementInput
+{
+    public string? Type { get; set; } = "full-time";
+    public int? DaysPerYear { get; set; }
+    public int? Months { get; set; }
+    public bool? HomeInstitutionKept { get; set; }
+    public DateOnly? StartDate { get; set; }
+    public DateOnly? EndDate { get; set; }
+    public bool? WithdrawFromMatching { get; set; }
+}
 
 public sealed record ReviewDetail(
     ReviewItem Match, double BaselineScore, double? Bias, IReadOnlyList<Contribution> Contributions,
@@ -48,7 +69,9 @@ public sealed record MatchExplanation(
 
 public sealed record DecisionRequest(string Decision, string? Reason, string? ReasonText);
 
-public sealed record RecommendationItem(Guid PositionId, string Title, Guid InstitutionId, string City, double Score, int ModelVersion, JsonElement TopContributions)
+public sealed record RecommendationItem(
+    Guid PositionId, string Title, Guid InstitutionId, string City, double Score, int ModelVersion, JsonElement TopContributions,
+    ResearcherAnswer? Answer = null, IReadOnlyList<Guid>? CampaignIds = null)
 {
     public IReadOnlyList<Contribution> Top() =>
         TopContributions.ValueKind == JsonValueKind.Array ? TopContributions.Deserialize<List<Contribution>>(ApiJson.Options) ?? [] : [];
@@ -195,3 +218,75 @@ public static class ApiJson
 public sealed record ErrorQueueCount(string Queue, string ErrorQueue, long Messages);
 
 public sealed record ErrorQueuesView(string Service, IReadOnlyList<ErrorQueueCount> Queues, long Total);
+
+public sealed record Organiser(string NameEn, string NameZh, Guid? InstitutionId);
+
+public sealed record AmbassadorAppointment(Guid AccountId, DateOnly AppointedOn, string LetterReference, DateTimeOffset RecordedAt);
+
+/// <summary>A recruitment campaign (positions service); <see cref="Status"/> is open or closed.</summary>
+public sealed record Campaign(
+    Guid Id, long Version, string Status, string NameEn, string NameZh, Organiser Organiser, IReadOnlyList<Guid> InstitutionIds,
+    DateOnly OpensOn, DateOnly ClosesOn, int TargetHires, IReadOnlyList<Guid> PositionIds, IReadOnlyList<AmbassadorAppointment> Ambassadors,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? ClosedAt)
+{
+    public string Name => TalentMatch.Web.Localization.Cultures.Pick(NameEn, NameZh);
+    public string OrganiserName => TalentMatch.Web.Localization.Cultures.Pick(Organiser.NameEn, Organiser.NameZh);
+}
+
+public sealed class OrganiserInput
+{
+    public string? NameEn { get; set; }
+    public string? NameZh { get; set; }
+    public Guid? InstitutionId { get; set; }
+}
+
+/// <summary>What the campaign form sends (create and update).</summary>
+public sealed class CampaignInput
+{
+    public string? NameEn { get; set; }
+    public string? NameZh { get; set; }
+    public OrganiserInput Organiser { get; set; } = new();
+    public List<Guid> InstitutionIds { get; set; } = [];
+    public DateOnly? OpensOn { get; set; }
+    public DateOnly? ClosesOn { get; set; }
+    public int? TargetHires { get; set; }
+
+    public static CampaignInput From(Campaign c) => new()
+    {
+        NameEn = c.NameEn, NameZh = c.NameZh,
+        Organiser = new OrganiserInput { NameEn = c.Organiser.NameEn, NameZh = c.Organiser.NameZh, InstitutionId = c.Organiser.InstitutionId },
+        InstitutionIds = [.. c.InstitutionIds], OpensOn = c.OpensOn, ClosesOn = c.ClosesOn, TargetHires = c.TargetHires,
+    };
+}
+
+public sealed record AppointmentInput(DateOnly? AppointedOn, string? LetterReference);
+
+/// <summary>A position on a researcher's list that did not take them, with the reason in both languages.</summary>
+public sealed record PositionRefusal(
+    Guid PositionId, int ResearcherRankOfPosition, int? PositionRankOfResearcher, string Reason, IReadOnlyList<Guid>? PreferredHeld, int? WorstHeldRank,
+    string Message, string MessageZh)
+{
+    public string Text => TalentMatch.Web.Localization.Cultures.Pick(Message, MessageZh);
+}
+
+public sealed record ProposedOffer(
+    Guid ProfileId, Guid PositionId, Guid MatchId, int ResearcherRankOfPosition, int PositionRankOfResearcher, IReadOnlyList<PositionRefusal> PreferredPositions);
+
+public sealed record UnplacedResearcher(Guid ResearcherId, IReadOnlyList<PositionRefusal> Positions);
+
+/// <summary>A campaign's stable assignment: proposed offers for the HR offices to confirm, and who was not placed and why.</summary>
+public sealed record AssignmentView(
+    Guid CampaignId, DateTimeOffset ComputedAt, string Trigger, int Researchers, int Positions, int Capacity,
+    IReadOnlyList<ProposedOffer> Offers, IReadOnlyList<UnplacedResearcher> Unplaced);
+
+public sealed record FunnelRow(
+    string Level, Guid? InstitutionId, Guid? PositionId, string? PositionTitle,
+    int Proposed, int Endorsed, int Interested, int Applied, int Interviewed, int Offered,
+    int SignedFullTime, int SignedFlexible, int SignedVisiting,
+    double? MedianDaysProposedToEndorsed, double? MedianDaysEndorsedToInterviewed, double? MedianDaysInterviewedToOffered, double? MedianDaysOfferedToSigned)
+{
+    public int Signed => SignedFullTime + SignedFlexible + SignedVisiting;
+}
+
+public sealed record FunnelView(
+    Guid CampaignId, string NameEn, string NameZh, int TargetHires, FunnelRow Total, IReadOnlyList<FunnelRow> Institutions, IReadOnlyList<FunnelRow> Positions);

@@ -160,6 +160,23 @@ public class PositionsApi(HttpClient http) : ServiceClient(http)
     public virtual Task<IReadOnlyList<Institution>> InstitutionsAsync(CancellationToken ct = default) => GetAsync<IReadOnlyList<Institution>>("/api/institutions", ct);
     public virtual Task<Page<JobPosition>> ListAsync(Guid? institution, string? status, int page, int pageSize, CancellationToken ct = default) =>
         GetAsync<Page<JobPosition>>("/api/positions" + Query(("institution", institution), ("status", status), ("page", page), ("pageSize", pageSize)), ct);
+    /// <summary>The positions attached to a campaign.</summary>
+    public virtual Task<Page<JobPosition>> CampaignPositionsAsync(Guid campaign, int page, int pageSize, CancellationToken ct = default) =>
+        GetAsync<Page<JobPosition>>("/api/positions" + Query(("campaign", campaign), ("page", page), ("pageSize", pageSize)), ct);
+    /// <summary>Campaigns, newest first; <paramref name="mine"/>: an ambassador's appointments, an HR office's institution.</summary>
+    public virtual Task<Page<Campaign>> CampaignsAsync(string? status, bool mine, int page, int pageSize, CancellationToken ct = default) =>
+        GetAsync<Page<Campaign>>("/api/campaigns" + Query(("status", status), ("mine", mine ? "true" : null), ("page", page), ("pageSize", pageSize)), ct);
+    public virtual Task<Tagged<Campaign>> CampaignAsync(Guid id, CancellationToken ct = default) => GetTaggedAsync<Campaign>($"/api/campaigns/{id}", ct);
+    public virtual Task<Campaign> CreateCampaignAsync(CampaignInput input, string idempotencyKey, CancellationToken ct = default) =>
+        SendAsync<Campaign>(HttpMethod.Post, "/api/campaigns", input, idempotencyKey: idempotencyKey, ct: ct);
+    public virtual Task<Campaign> UpdateCampaignAsync(Guid id, CampaignInput input, string? etag, CancellationToken ct = default) =>
+        SendAsync<Campaign>(HttpMethod.Put, $"/api/campaigns/{id}", input, ifMatch: etag, ct: ct);
+    public virtual Task CloseCampaignAsync(Guid id, string? etag, CancellationToken ct = default) => SendAsync(HttpMethod.Post, $"/api/campaigns/{id}/close", ifMatch: etag, ct: ct);
+    public virtual Task AttachAsync(Guid id, Guid positionId, CancellationToken ct = default) => SendAsync(HttpMethod.Put, $"/api/campaigns/{id}/positions/{positionId}", ct: ct);
+    public virtual Task DetachAsync(Guid id, Guid positionId, CancellationToken ct = default) => SendAsync(HttpMethod.Delete, $"/api/campaigns/{id}/positions/{positionId}", ct: ct);
+    public virtual Task AppointAsync(Guid id, Guid accountId, AppointmentInput input, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Put, $"/api/campaigns/{id}/ambassadors/{accountId}", input, ct: ct);
+    public virtual Task RemoveAmbassadorAsync(Guid id, Guid accountId, CancellationToken ct = default) => SendAsync(HttpMethod.Delete, $"/api/campaigns/{id}/ambassadors/{accountId}", ct: ct);
     public virtual Task<Tagged<JobPosition>> GetAsync(Guid id, CancellationToken ct = default) => GetTaggedAsync<JobPosition>($"/api/positions/{id}", ct);
     public virtual Task<JobPosition> CreateAsync(PositionInput input, string idempotencyKey, CancellationToken ct = default) =>
         SendAsync<JobPosition>(HttpMethod.Post, "/api/positions", input, idempotencyKey: idempotencyKey, ct: ct);
@@ -173,9 +190,10 @@ public class PositionsApi(HttpClient http) : ServiceClient(http)
 
 public class MatchingApi(HttpClient http) : ServiceClient(http)
 {
-    public virtual Task<Page<ReviewItem>> ReviewsAsync(string? status, Guid? positionId, Guid? institutionId, string? field, string? sort, int page, int pageSize, CancellationToken ct = default) =>
+    public virtual Task<Page<ReviewItem>> ReviewsAsync(string? status, Guid? positionId, Guid? institutionId, string? field, string? sort, int page, int pageSize,
+        CancellationToken ct = default, Guid? campaignId = null) =>
         GetAsync<Page<ReviewItem>>("/api/reviews" + Query(("status", status), ("positionId", positionId), ("institutionId", institutionId),
-            ("field", field), ("sort", sort), ("page", page), ("pageSize", pageSize)), ct);
+            ("campaignId", campaignId), ("field", field), ("sort", sort), ("page", page), ("pageSize", pageSize)), ct);
     public virtual Task<ReviewDetail> ReviewAsync(Guid id, CancellationToken ct = default) => GetAsync<ReviewDetail>($"/api/reviews/{id}", ct);
     public virtual Task<ReviewItem> DecideAsync(Guid id, DecisionRequest decision, CancellationToken ct = default) =>
         SendAsync<ReviewItem>(HttpMethod.Post, $"/api/reviews/{id}/decision", decision, ct: ct);
@@ -188,6 +206,17 @@ public class MatchingApi(HttpClient http) : ServiceClient(http)
     /// <summary>Who recorded it comes from the access token, as for review decisions.</summary>
     public virtual Task RecordOutcomeAsync(Guid matchId, string outcome, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, $"/api/matches/{matchId}/outcomes", new { outcome }, ct: ct);
+    public virtual Task RecordAgreementAsync(Guid matchId, AgreementInput agreement, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, $"/api/matches/{matchId}/outcomes", new { outcome = "agreement-signed", agreement }, ct: ct);
+    /// <summary>The HR office's order of every endorsed candidate of a position, first choice first.</summary>
+    public virtual Task ReorderEndorsedAsync(Guid positionId, IReadOnlyList<Guid> profileIds, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Put, $"/api/positions/{positionId}/endorsed/order", new { profileIds }, ct: ct);
+    public virtual Task<ResearcherAnswer> AnswerAsync(Guid profileId, Guid positionId, AnswerInput answer, CancellationToken ct = default) =>
+        SendAsync<ResearcherAnswer>(HttpMethod.Put, $"/api/profiles/{profileId}/recommendations/{positionId}/answer", answer, ct: ct);
+    public virtual Task<AssignmentView> AssignmentAsync(Guid campaignId, CancellationToken ct = default) => GetAsync<AssignmentView>($"/api/campaigns/{campaignId}/assignment", ct);
+    public virtual Task<AssignmentView> ComputeAssignmentAsync(Guid campaignId, CancellationToken ct = default) =>
+        SendAsync<AssignmentView>(HttpMethod.Post, $"/api/campaigns/{campaignId}/assignment", null, ct: ct, timeout: TimeSpan.FromMinutes(2));
+    public virtual Task<FunnelView> FunnelAsync(Guid campaignId, CancellationToken ct = default) => GetAsync<FunnelView>($"/api/campaigns/{campaignId}/funnel", ct);
     public virtual Task<IReadOnlyList<ModelSummary>> ModelsAsync(CancellationToken ct = default) => GetAsync<IReadOnlyList<ModelSummary>>("/api/models", ct);
     public virtual Task<RetrainResponse> RetrainAsync(CancellationToken ct = default) => SendAsync<RetrainResponse>(HttpMethod.Post, "/api/models/retrain", null, ct: ct, timeout: TimeSpan.FromMinutes(15));
 }
@@ -196,6 +225,9 @@ public class IdentityApi(HttpClient http) : ServiceClient(http)
 {
     public virtual Task<Page<Account>> AccountsAsync(string? search, int page, int pageSize, CancellationToken ct = default) =>
         GetAsync<Page<Account>>("/api/accounts" + Query(("search", search), ("page", page), ("pageSize", pageSize)), ct);
+    /// <summary>Accounts with one role (administrators), e.g. the ambassadors to appoint to a campaign.</summary>
+    public virtual Task<Page<Account>> AccountsInRoleAsync(string role, int page, int pageSize, CancellationToken ct = default) =>
+        GetAsync<Page<Account>>("/api/accounts" + Query(("role", role), ("page", page), ("pageSize", pageSize)), ct);
     public virtual Task<Account> CreateAccountAsync(AccountInput input, CancellationToken ct = default) =>
         SendAsync<Account>(HttpMethod.Post, "/api/accounts", input, ct: ct);
     public virtual Task SetDisabledAsync(string id, bool disabled, CancellationToken ct = default) =>
