@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using TalentMatch.Hosting.Auth;
 using TalentMatch.Hosting.Messaging;
 using TalentMatch.Positions;
@@ -114,6 +116,31 @@ public sealed class CampaignsApiTests(PositionsHost host) : IClassFixture<Positi
         Assert.Equal(HttpStatusCode.Forbidden, (await host.ClientAs(TestTokens.Hr(Immunology)).PostAsJsonAsync("/api/campaigns", ValidCampaign(Mianyang))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await host.ClientAs(TestTokens.Hr(Mianyang)).PostAsJsonAsync("/api/campaigns", ValidCampaign())).StatusCode);
         Assert.Equal(before, await Count());
+    }
+
+    [Fact]
+    public async Task A_campaign_past_its_closing_date_closes_by_itself_and_says_so()
+    {
+        var body = ValidCampaign();
+        body["opensOn"] = "2024-01-01";
+        body["closesOn"] = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1).ToString("yyyy-MM-dd");
+        var id = (await (await _admin.PostAsJsonAsync("/api/campaigns", body)).Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+        var open = ValidCampaign(); // closes in 2027: stays open
+        var stays = (await (await _admin.PostAsJsonAsync("/api/campaigns", open)).Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+
+        var closer = host.Services.GetServices<IHostedService>().OfType<Campaigns.CampaignCloser>().Single();
+        await closer.CloseDueAsync(CancellationToken.None);
+        var campaign = (await _admin.GetFromJsonAsync<JsonObject>($"/api/campaigns/{id}"))!;
+        Assert.Equal("closed", campaign["status"]!.GetValue<string>());
+        Assert.Equal(2, campaign["version"]!.GetValue<long>());
+        Assert.Equal("open", (await _admin.GetFromJsonAsync<JsonObject>($"/api/campaigns/{stays}"))!["status"]!.GetValue<string>());
+        var closedEvent = await host.WithDbAsync<PositionsDbContext, string>(db => db.Set<OutboxMessage>()
+            .FromSqlInterpolated($"SELECT * FROM outbox_messages WHERE payload->>'aggregateId' = {id.ToString()} AND payload->>'aggregateVersion' = '2'")
+            .AsNoTracking().Select(e => e.Payload).SingleAsync());
+        Assert.Equal("closed", JsonNode.Parse(closedEvent)!["status"]!.GetValue<string>());
+        // Once closed it stays as it is: a second check changes nothing.
+        await closer.CloseDueAsync(CancellationToken.None);
+        Assert.Equal(2, (await _admin.GetFromJsonAsync<JsonObject>($"/api/campaigns/{id}"))!["version"]!.GetValue<long>());
     }
 
     private Task<(int Campaigns, int Outbox)> Count() =>

@@ -8,7 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<PositionsDbContext>();
 builder.AddServiceMessaging<PositionsDbContext>();
-builder.Services.AddPositions().AddCampaigns();
+builder.Services.AddPositions().AddCampaigns(builder.Configuration);
 
 var app = builder.Build();
 app.MapServiceDefaults();

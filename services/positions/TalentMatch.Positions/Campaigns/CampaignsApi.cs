@@ -15,10 +15,12 @@ namespace TalentMatch.Positions.Campaigns;
 /// </summary>
 public static class CampaignsApi
 {
-    public static IServiceCollection AddCampaigns(this IServiceCollection services) =>
+    public static IServiceCollection AddCampaigns(this IServiceCollection services, IConfiguration configuration) =>
         services
+            .AddSingleton(configuration.GetSection("Campaigns").Get<CampaignOptions>() ?? new CampaignOptions())
             .AddSingleton<IValidator<CampaignRequest>, CampaignRequestValidator>()
-            .AddSingleton<IValidator<AppointmentRequest>, AppointmentRequestValidator>();
+            .AddSingleton<IValidator<AppointmentRequest>, AppointmentRequestValidator>()
+            .AddHostedService<CampaignCloser>();
 
     public static IEndpointRouteBuilder MapCampaignsApi(this IEndpointRouteBuilder app)
     {
@@ -32,7 +34,7 @@ public static class CampaignsApi
         api.MapPut("/{id:guid}", Update).Validate<CampaignRequest>().WithName("UpdateCampaign").RequireAuthorization(PlatformAuthentication.HrPolicy)
             .WithSummary("Replaces an open campaign's details. Send If-Match with the ETag you read; a stale one gets 412.");
         api.MapPost("/{id:guid}/close", Close).WithName("CloseCampaign").RequireAuthorization(PlatformAuthentication.HrPolicy)
-            .WithSummary("Closes the campaign; matching then computes its stable assignment for the HR offices to confirm.");
+            .WithSummary("Closes the campaign (it also closes by itself once its closing date has passed); matching then computes its stable assignment for the HR offices to confirm.");
         api.MapPut("/{id:guid}/positions/{positionId:guid}", Attach).WithName("AttachCampaignPosition").RequireAuthorization(PlatformAuthentication.HrPolicy)
             .WithSummary("Attaches an open or draft position of a participating institution (its HR office, or whoever runs the campaign).");
         api.MapDelete("/{id:guid}/positions/{positionId:guid}", Detach).WithName("DetachCampaignPosition").RequireAuthorization(PlatformAuthentication.HrPolicy)
