@@ -77,6 +77,7 @@ public static class TestSetup
         ctx.Services.AddSingleton(new PositionsApi(positions.Client()));
         ctx.Services.AddSingleton(new MatchingApi(matching.Client()));
         ctx.Services.AddSingleton(new IdentityApi(identity.Client()));
+        ctx.Services.AddScoped<UnreadNotices>();
         var reference = new ReferenceData(new NoClients(), NullLogger<ReferenceData>.Instance);
         reference.Set(
             [

@@ -202,6 +202,18 @@ public sealed record RetrainResponse(ModelSummary Model, bool Promoted);
 
 public sealed record Account(string UserId, string Email, string? DisplayName, string Role, IReadOnlyList<Guid>? Institutions, bool Disabled, bool EmailConfirmed);
 
+/// <summary>A notice of the signed-in account (identity service); <see cref="Kind"/> is recommendation, proposal or endorsement.</summary>
+public sealed record NoticeItem(long Id, string Kind, Guid PositionId, Guid MatchId, double Score, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt, DateTimeOffset? EmailedAt)
+{
+    public bool Unread => ReadAt is null;
+}
+
+/// <summary>A page of the account's notices, newest first, with how many of all of them are unread.</summary>
+public sealed record NoticeList(IReadOnlyList<NoticeItem> Items, int PageNumber, int PageSize, long Total, long Unread);
+
+/// <summary>Which kinds of notice the account gets, in the web app and by e-mail (all three are sent on update).</summary>
+public sealed record NoticeSettings(bool Recommendations, bool Proposals, bool Endorsements);
+
 public sealed record AccountInput(string Email, string Password, string Role, IReadOnlyList<Guid> InstitutionIds, string? DisplayName);
 
 /// <summary>A value with the entity tag it was read with (for If-Match on update).</summary>

@@ -236,6 +236,13 @@ public class IdentityApi(HttpClient http) : ServiceClient(http)
     public virtual Task SignUpAsync(string email, string password, string? displayName, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, "/api/auth/signup", new { email, password, displayName }, ct: ct);
     public virtual Task DeleteMeAsync(CancellationToken ct = default) => SendAsync(HttpMethod.Delete, "/api/accounts/me", ct: ct);
+    /// <summary>The caller's notices, newest first, with the count of unread ones.</summary>
+    public virtual Task<NoticeList> NoticesAsync(int page, int pageSize, CancellationToken ct = default) =>
+        GetAsync<NoticeList>("/api/me/notices" + Query(("page", page), ("pageSize", pageSize)), ct);
+    public virtual Task MarkNoticesReadAsync(CancellationToken ct = default) => SendAsync(HttpMethod.Post, "/api/me/notices/read", ct: ct);
+    public virtual Task<NoticeSettings> NoticeSettingsAsync(CancellationToken ct = default) => GetAsync<NoticeSettings>("/api/me/notice-settings", ct);
+    public virtual Task<NoticeSettings> UpdateNoticeSettingsAsync(NoticeSettings settings, CancellationToken ct = default) =>
+        SendAsync<NoticeSettings>(HttpMethod.Put, "/api/me/notice-settings", settings, ct: ct);
 }
 
 public static class ApiSetup
@@ -248,6 +255,7 @@ public static class ApiSetup
         Add<MatchingApi>("Matching", "http://127.0.0.1:5103");
         Add<IdentityApi>("Identity", "http://127.0.0.1:5100");
         services.AddSingleton<ReferenceData>();
+        services.AddScoped<UnreadNotices>();
         services.AddHttpClient("reference-profiles", c => c.BaseAddress = new Uri(configuration["Services:Profiles"] ?? "http://127.0.0.1:5101"));
         services.AddHttpClient("reference-positions", c => c.BaseAddress = new Uri(configuration["Services:Positions"] ?? "http://127.0.0.1:5102"));
         return services;
