@@ -63,6 +63,12 @@ public sealed class FaultPlatform : IAsyncDisposable
             ["Outbox:PublishTimeout"] = "00:00:05",
             ["Inbox:RecordApplications"] = "true",
         };
+        // The watchdog experiment (README, "bus watchdog"): the watchdog only logs what it would have done.
+        if (Environment.GetEnvironmentVariable("TM_WATCHDOG_LOG_ONLY") == "1")
+        {
+            settings["Messaging:Watchdog:LogOnly"] = "true";
+        }
+
         foreach (var (key, value) in TestTokens.ServiceSettings())
         {
             settings[key] = value;

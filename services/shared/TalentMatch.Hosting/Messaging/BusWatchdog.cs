@@ -17,6 +17,12 @@ public sealed class BusWatchdogOptions
     /// MassTransit's reconnect back-off tops out at 30 s, so a bus that is merely slow to reconnect never gets here.
     /// </summary>
     public TimeSpan RestartAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Logs what it would have done and goes on instead of stopping the service: for measuring whether the bus still
+    /// wedges (the fault tests set it when <c>TM_WATCHDOG_LOG_ONLY=1</c>; see the README's watchdog figures).
+    /// </summary>
+    public bool LogOnly { get; set; }
 }
 
 /// <summary>
@@ -47,6 +53,7 @@ public sealed partial class BusWatchdog(
 
     private readonly WedgeDetector _detector = new(options.Value.RestartAfter);
     private readonly BrokerProbe _probe = new(rabbit.Value);
+    private bool _wouldHaveRestarted;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -71,9 +78,18 @@ public sealed partial class BusWatchdog(
             else if (_detector.Since is null && wasWatching)
             {
                 LogRecovered(logger);
+                _wouldHaveRestarted = false;
             }
 
-            if (restart)
+            if (restart && options.Value.LogOnly)
+            {
+                if (!_wouldHaveRestarted)
+                {
+                    LogWouldRestart(logger, (clock.GetUtcNow() - _detector.Since!.Value).TotalSeconds, problem);
+                    _wouldHaveRestarted = true;
+                }
+            }
+            else if (restart)
             {
                 LogRestarting(logger, (clock.GetUtcNow() - _detector.Since!.Value).TotalSeconds, problem, health.Exception);
                 Environment.ExitCode = ExitCode;
@@ -98,6 +114,9 @@ public sealed partial class BusWatchdog(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The message bus is not working ({Problem}) although the broker accepts connections; the service restarts itself if that lasts {Seconds:0} s")]
     private static partial void LogSuspect(ILogger logger, string problem, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Watchdog (log only): the message bus has not recovered for {Seconds:0} s although the broker accepts connections ({Problem}); it would have restarted the service")]
+    private static partial void LogWouldRestart(ILogger logger, double seconds, string problem);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The message bus recovered")]
     private static partial void LogRecovered(ILogger logger);
